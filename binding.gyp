@@ -1,0 +1,25 @@
+{
+  "targets": [
+    {
+      "target_name": "vnic",
+      "sources": [
+        "native/addon.cc",
+        "native/socket.cc",
+        "native/message.cc",
+        "native/spec.cc",
+        "native/registry.cc",
+        "native/netns.cc",
+        "native/link.cc",
+        "native/addr.cc",
+        "native/kinds/fields.cc",
+        "native/kinds/macvlan.cc",
+        "native/kinds/veth.cc",
+        "native/kinds/bridge.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers", "<!@(pkg-config --cflags libmnl)"],
+      "libraries": ["<!@(pkg-config --libs libmnl)"]
+    }
+  ]
+}

@@ -1,0 +1,91 @@
+// A handle owns one netlink socket, bound to one network namespace, and the
+// promises of the requests in flight on it.
+import { constants } from 'os';
+
+import { VnicError } from './errors';
+import { CompletionBatch, NativeError, NativeSocket, native } from './native';
+import { NetnsTarget, withNetnsFd } from './netns';
+
+interface Waiter {
+  resolve(messages: unknown[]): void;
+  reject(error: VnicError): void;
+  op: string;
+  target?: string;
+}
+
+/** Where a handle's socket lives. */
+export interface OpenOptions {
+  /** A name under /run/netns, an absolute path, { pid } or { fd }; the caller's namespace when omitted. */
+  netns?: NetnsTarget;
+}
+
+/** The request engine under the public API: one socket, its waiters. */
+export class Requester {
+  private readonly socket: NativeSocket;
+  private readonly waiters = new Map<number, Waiter>();
+  private closed = false;
+
+  constructor(nsFd: number | undefined) {
+    const Socket = native().NetlinkSocket;
+    try {
+      this.socket = new Socket((batch) => this.settle(batch), nsFd ?? -1);
+    } catch (error) {
+      const errno = (error as { errno?: number }).errno ?? constants.errno.EIO;
+      throw new VnicError({ errno, op: 'open', summary: (error as Error).message });
+    }
+  }
+
+  /** Sends op(spec); resolves with the decoded replies (dump parts, echoes, get answers). */
+  request<T = unknown>(op: string, spec: object, target?: string): Promise<T[]> {
+    if (this.closed) {
+      return Promise.reject(new VnicError({ errno: constants.errno.EBADF, op, target, summary: 'the handle is closed' }));
+    }
+    return new Promise<T[]>((resolve, reject) => {
+      const seq = this.socket.request(op, spec);
+      this.waiters.set(seq, { resolve: resolve as (m: unknown[]) => void, reject, op, target });
+    });
+  }
+
+  get pending(): number {
+    return this.waiters.size;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close();
+    const waiters = [...this.waiters.values()];
+    this.waiters.clear();
+    for (const waiter of waiters) {
+      waiter.reject(new VnicError({
+        errno: constants.errno.ECANCELED, op: waiter.op, target: waiter.target,
+        summary: 'the handle was closed before the kernel answered',
+      }));
+    }
+  }
+
+  private settle(batch: CompletionBatch): void {
+    for (let i = 0; i < batch.length; i += 3) {
+      const seq = batch[i] as number;
+      const waiter = this.waiters.get(seq);
+      if (!waiter) continue;
+      this.waiters.delete(seq);
+      const error = batch[i + 1] as NativeError | null;
+      if (error) {
+        waiter.reject(new VnicError({
+          errno: error.errno, op: waiter.op, target: waiter.target,
+          kernelMessage: error.message, attr: error.attr,
+          summary: error.missingAttr !== undefined ? `the kernel missed attribute type ${error.missingAttr}` : undefined,
+        }));
+      } else {
+        waiter.resolve(batch[i + 2] as unknown[]);
+      }
+    }
+  }
+}
+
+/** Opens a socket in the caller's namespace or in options.netns. */
+export async function openRequester(options: OpenOptions = {}): Promise<Requester> {
+  if (options.netns === undefined) return new Requester(undefined);
+  return withNetnsFd('open', options.netns, (fd) => new Requester(fd));
+}

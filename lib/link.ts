@@ -1,0 +1,309 @@
+// link.add / set / del / get / list: `ip link` in-process.
+import { constants } from 'os';
+
+import { VnicError, invalid } from './errors';
+import type { Requester } from './engine';
+import { kindCodec, kindSetKeys, knownKinds } from './kinds';
+import type { KindContext } from './kinds';
+import type { BridgeAddOptions, BridgeOptions } from './kinds/bridge';
+import type { MacvlanAddOptions, MacvlanSetOptions, MacvtapAddOptions } from './kinds/macvlan';
+import type { VethAddOptions } from './kinds/veth';
+import { NetnsFd, NetnsTarget, openNetns } from './netns';
+import type { Link, LinkRef, LinkSetOptions } from './types';
+import {
+  checkBool, checkInt, checkKnownKeys, checkLinkName, checkLinkRef, checkString, checkUnicastMac,
+} from './validate';
+
+export type LinkAddOptions = MacvlanAddOptions | MacvtapAddOptions | VethAddOptions | BridgeAddOptions;
+
+/** Everything set() takes: the common changes and every kind's own. */
+export type LinkChange = LinkSetOptions & MacvlanSetOptions & BridgeOptions;
+
+export interface LinkGetOptions {
+  /** Include counters (default true). */
+  stats?: boolean;
+}
+
+export interface LinkListFilter {
+  kind?: string;
+  /** Children of this parent. */
+  link?: LinkRef;
+  /** Ports of this master. */
+  master?: LinkRef;
+  up?: boolean;
+}
+
+const IFF_UP = 0x1;
+const IFF_PROMISC = 0x100;
+const IFF_ALLMULTI = 0x200;
+const RTEXT_FILTER_VF = 1;
+const RTEXT_FILTER_SKIP_STATS = 8;
+const AF_PACKET = 17;
+const { ENODEV, EOPNOTSUPP } = constants.errno;
+
+const COMMON_ADD_KEYS = ['kind', 'name', 'link', 'address', 'mtu', 'txqueuelen', 'alias', 'up', 'promisc',
+  'allmulticast', 'master', 'netns', 'group'] as const;
+const COMMON_SET_KEYS = ['up', 'promisc', 'allmulticast', 'mtu', 'address', 'name', 'alias', 'txqueuelen',
+  'group', 'netns', 'master', 'hairpin', 'kind'] as const;
+
+/** How a request names its link: by index, or by name (the kernel looks it up, saving a round trip). */
+function refSpec(ref: LinkRef): { index: number } | { name: string } {
+  return typeof ref === 'number' ? { index: ref } : { name: ref };
+}
+
+/** Namespace fds opened for one request, closed when it settles. */
+class FdScope implements KindContext {
+  private readonly opened: NetnsFd[] = [];
+  constructor(readonly op: string) {}
+
+  async netnsFd(target: NetnsTarget): Promise<number> {
+    const ns = await openNetns(this.op, target);
+    this.opened.push(ns);
+    return ns.fd;
+  }
+
+  /** IFLA_NET_NS_PID for a pid (as iproute2 does), IFLA_NET_NS_FD otherwise. */
+  async netnsSpec(target: NetnsTarget): Promise<{ netnsPid: number } | { netnsFd: number }> {
+    if (typeof target === 'object' && target !== null && 'pid' in target) {
+      return { netnsPid: checkInt(this.op, 'netns.pid', target.pid, 1, 0x7fffffff) };
+    }
+    return { netnsFd: await this.netnsFd(target) };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.opened.map((ns) => ns.close()));
+  }
+}
+
+function flagChanges(op: string, options: { up?: boolean; promisc?: boolean; allmulticast?: boolean }): { flags?: number; change?: number } {
+  let flags = 0;
+  let change = 0;
+  for (const [key, bit] of [['up', IFF_UP], ['promisc', IFF_PROMISC], ['allmulticast', IFF_ALLMULTI]] as const) {
+    const value = options[key];
+    if (value === undefined) continue;
+    change |= bit;
+    if (checkBool(op, key, value)) flags |= bit;
+  }
+  return change === 0 ? {} : { flags, change };
+}
+
+/** The attributes add and set share, checked and converted. */
+function commonSpec(op: string, options: Record<string, unknown>): Record<string, unknown> {
+  const spec: Record<string, unknown> = { ...flagChanges(op, options) };
+  if (options.address !== undefined) spec.address = checkUnicastMac(op, 'address', options.address);
+  if (options.mtu !== undefined) spec.mtu = checkInt(op, 'mtu', options.mtu, 68, 65536);
+  if (options.txqueuelen !== undefined) spec.txqueuelen = checkInt(op, 'txqueuelen', options.txqueuelen, 0, 0xffffffff);
+  if (options.alias !== undefined) spec.alias = checkString(op, 'alias', options.alias, 255);
+  if (options.group !== undefined) spec.group = checkInt(op, 'group', options.group, 0, 0xffffffff);
+  return spec;
+}
+
+export class LinkApi {
+  /** @param inCallerNamespace whether the handle's namespace is this process's (sysfs is then ours). */
+  constructor(private readonly rq: Requester, private readonly inCallerNamespace: boolean,
+              private readonly openElsewhere: (target: NetnsTarget) => Promise<LinkApi & { close(): void }>) {}
+
+  /** `ip link add`: creates a link; resolves with it as the kernel reports it. */
+  async add(options: LinkAddOptions): Promise<Link> {
+    const op = 'link.add';
+    if (typeof options !== 'object' || options === null) throw invalid(op, 'options', 'expected an object');
+    const raw = options as unknown as Record<string, unknown>;
+    const name = checkLinkName(op, 'name', raw.name);
+    const codec = typeof raw.kind === 'string' ? kindCodec(raw.kind) : undefined;
+    if (!codec) throw invalid(op, 'kind', `must be one of ${knownKinds().join(', ')} (got ${String(raw.kind)})`, name);
+    checkKnownKeys(op, raw, [...COMMON_ADD_KEYS, ...codec.addKeys]);
+    if (codec.needsParent && raw.link === undefined) {
+      throw invalid(op, 'link', `a ${String(raw.kind)} needs its parent link, e.g. link: 'eth0'`, name);
+    }
+    const spec: Record<string, unknown> = { name, kind: raw.kind, ...commonSpec(op, raw) };
+    const fds = new FdScope(op);
+    try {
+      const [parent, master] = await Promise.all([
+        raw.link === undefined ? undefined : this.resolve(op, 'link', raw.link as LinkRef, name),
+        raw.master === undefined ? undefined : this.resolve(op, 'master', raw.master as LinkRef, name),
+      ]);
+      if (parent !== undefined) spec.link = parent;
+      if (master !== undefined) spec.master = master;
+      spec.info = await codec.encodeAdd(raw, fds);
+      if (raw.netns !== undefined) Object.assign(spec, await fds.netnsSpec(raw.netns as NetnsTarget));
+      // NLM_F_ECHO returns the new link in the same exchange, except from
+      // another namespace (the kernel echoes there, not to us).
+      spec.echo = raw.netns === undefined;
+      const [created] = await this.rq.request<Link>(op, spec, name).catch((error: VnicError) =>
+        this.explain(error, codec, op, name, raw));
+      // The echo is sent before the kernel applies an alias: read it back then.
+      if (created && raw.alias !== undefined && created.alias !== raw.alias) return this.get(created.index);
+      if (created) {
+        // The caller named the parent and master: no lookup needed to report them.
+        const names = new Map<number, string>();
+        if (typeof raw.link === 'string' && parent !== undefined) names.set(parent, raw.link);
+        if (typeof raw.master === 'string' && master !== undefined) names.set(master, raw.master);
+        return this.finish(created, names);
+      }
+      const elsewhere = await this.openElsewhere(raw.netns as NetnsTarget);
+      try {
+        return await elsewhere.get(name);
+      } finally {
+        elsewhere.close();
+      }
+    } finally {
+      await fds.close();
+    }
+  }
+
+  /** `ip link set`: changes a link; kind options (mode, macaddr …) included. */
+  async set(ref: LinkRef, change: LinkChange): Promise<void> {
+    const op = 'link.set';
+    checkLinkRef(op, 'link', ref);
+    if (typeof change !== 'object' || change === null) throw invalid(op, 'options', 'expected an object');
+    const raw = change as Record<string, unknown>;
+    const target = String(ref);
+    checkKnownKeys(op, raw, [...COMMON_SET_KEYS, ...kindSetKeys]);
+    const kindKeys = Object.keys(raw).filter((key) => kindSetKeys.includes(key) && raw[key] !== undefined);
+    const fds = new FdScope(op);
+    try {
+      const generic: Record<string, unknown> = commonSpec(op, raw);
+      if (raw.name !== undefined) generic.name = checkLinkName(op, 'name', raw.name);
+      if (raw.master !== undefined) {
+        generic.master = raw.master === null ? 0 : await this.resolve(op, 'master', raw.master as LinkRef, target);
+      }
+      if (raw.hairpin !== undefined) {
+        generic.slaveKind = 'bridge';
+        generic.slaveInfo = { hairpin: checkBool(op, 'hairpin', raw.hairpin) };
+      }
+      if (raw.netns !== undefined) Object.assign(generic, await fds.netnsSpec(raw.netns as NetnsTarget));
+      // A rename needs the index: the name would be read as the new one.
+      const which = generic.name !== undefined ? { index: await this.resolve(op, 'link', ref, target) } : refSpec(ref);
+      const requests: Array<Record<string, unknown>> = [];
+      let kind: string | undefined;
+      if (kindKeys.length > 0) {
+        kind = raw.kind !== undefined ? String(raw.kind) : (await this.get(ref, { stats: false })).kind ?? undefined;
+        const codec = kind === undefined ? undefined : kindCodec(kind);
+        const refused = kindKeys.filter((key) => !codec?.setKeys.includes(key));
+        if (!codec || refused.length > 0) {
+          throw invalid(op, refused[0] ?? kindKeys[0], `${target} is a ${kind ?? 'link without a kind'}, which takes no option ${refused.join(', ')}`, target);
+        }
+        const infos = codec.encodeSet(raw, fds);
+        infos.forEach((info, i) => requests.push({ ...(i === 0 ? generic : {}), ...which, kind, info }));
+      }
+      if (requests.length === 0) requests.push({ ...generic, ...which });
+      // In order, one at a time: a later change must not land after an earlier one failed.
+      for (const request of requests) {
+        await this.rq.request(op, request, target).catch((error: VnicError) => this.explainSet(error, ref, raw, kind));
+      }
+    } finally {
+      await fds.close();
+    }
+  }
+
+  /** `ip link del`. */
+  async del(ref: LinkRef): Promise<void> {
+    const op = 'link.del';
+    checkLinkRef(op, 'link', ref);
+    await this.rq.request(op, refSpec(ref), String(ref)).catch((error: VnicError) => {
+      throw error.errno === ENODEV ? error.with({ summary: `no link ${String(ref)}` }) : error;
+    });
+  }
+
+  /** `ip -d link show dev X`: the link, decoded; a VnicError ENODEV when there is none. */
+  async get(ref: LinkRef, options: LinkGetOptions = {}): Promise<Link> {
+    const op = 'link.get';
+    checkLinkRef(op, 'link', ref);
+    const extMask = RTEXT_FILTER_VF | (options.stats === false ? RTEXT_FILTER_SKIP_STATS : 0);
+    const [link] = await this.rq.request<Link>(op, { ...refSpec(ref), extMask }, String(ref)).catch((error: VnicError) => {
+      throw error.errno === ENODEV ? error.with({ summary: `no link ${String(ref)}` }) : error;
+    });
+    return this.finish(link, await this.namesOf(link));
+  }
+
+  /** Like get, but undefined when the link does not exist. */
+  async find(ref: LinkRef, options: LinkGetOptions = {}): Promise<Link | undefined> {
+    try {
+      return await this.get(ref, options);
+    } catch (error) {
+      if (error instanceof VnicError && error.errno === ENODEV) return undefined;
+      throw error;
+    }
+  }
+
+  /** `ip -d link show`: every link of the namespace, optionally filtered. */
+  async list(filter: LinkListFilter = {}): Promise<Link[]> {
+    const links = await this.rq.request<Link>('link.dump', { family: AF_PACKET, extMask: RTEXT_FILTER_VF }, undefined);
+    const names = new Map(links.map((link) => [link.index, link.name]));
+    const byRef = (ref: LinkRef | undefined): number | undefined => {
+      if (ref === undefined || typeof ref === 'number') return ref;
+      return links.find((link) => link.name === ref)?.index ?? -1;
+    };
+    const parent = byRef(filter.link);
+    const master = byRef(filter.master);
+    return links
+      .filter((link) => (filter.kind === undefined || link.kind === filter.kind) &&
+        (parent === undefined || (link.link === parent && link.linkNetnsId === undefined)) &&
+        (master === undefined || link.master === master) &&
+        (filter.up === undefined || link.up === filter.up))
+      .map((link) => this.finish(link, names));
+  }
+
+  /** The ifindex of a link (a GETLINK by name; numbers pass through). */
+  async index(ref: LinkRef): Promise<number> {
+    if (typeof ref === 'number') return ref;
+    const [link] = await this.rq.request<Link>('link.get', { name: ref, extMask: RTEXT_FILTER_SKIP_STATS }, ref);
+    return link.index;
+  }
+
+  /** The names of a link's parent and master (one pipelined lookup each, where they live here). */
+  private async namesOf(link: Link): Promise<Map<number, string>> {
+    const wanted = [link.linkNetnsId === undefined ? link.link : undefined, link.master]
+      .filter((index): index is number => index !== undefined && index !== link.index);
+    const found = await Promise.all(wanted.map((index) =>
+      this.rq.request<Link>('link.get', { index, extMask: RTEXT_FILTER_SKIP_STATS }).then(([l]) => l, () => undefined)));
+    return new Map(found.filter((l): l is Link => l !== undefined).map((l) => [l.index, l.name]));
+  }
+
+  private async resolve(op: string, field: string, ref: LinkRef, target: string): Promise<number> {
+    checkLinkRef(op, field, ref);
+    try {
+      return await this.index(ref);
+    } catch (error) {
+      if (error instanceof VnicError && error.errno === ENODEV) {
+        throw new VnicError({ errno: ENODEV, op, target, field, summary: `${field} ${String(ref)} does not exist` });
+      }
+      throw error;
+    }
+  }
+
+  /** Adds names for the parent and master where they live here, and kind extras. */
+  private finish(link: Link, names: Map<number, string> | undefined): Link {
+    if (names) {
+      if (link.link !== undefined && link.linkNetnsId === undefined) {
+        const name = names.get(link.link);
+        if (name !== undefined) link.linkName = name;
+      }
+      if (link.master !== undefined) {
+        const name = names.get(link.master);
+        if (name !== undefined) link.masterName = name;
+      }
+    }
+    if (link.kind) kindCodec(link.kind)?.decorate?.(link, this.inCallerNamespace);
+    return link;
+  }
+
+  private async explain(error: VnicError, codec: ReturnType<typeof kindCodec>, op: 'link.add' | 'link.set',
+                        target: string, options: Record<string, unknown>): Promise<never> {
+    if (!codec?.explain) throw error;
+    throw await codec.explain(error, {
+      op, target, options,
+      get: (ref) => this.find(ref, { stats: false }),
+      list: () => this.list(),
+    });
+  }
+
+  private async explainSet(error: VnicError, ref: LinkRef, options: Record<string, unknown>, kind: string | undefined): Promise<never> {
+    if (error.errno === EOPNOTSUPP && options.hairpin !== undefined) {
+      throw error.with({ hint: `hairpin is a bridge-port option: ${String(ref)} must be enslaved to a bridge first (master: 'br0')` });
+    }
+    if (error.errno === ENODEV) throw error.with({ summary: `no link ${String(ref)}` });
+    const actualKind = kind ?? (await this.find(ref, { stats: false }).catch(() => undefined))?.kind ?? undefined;
+    return this.explain(error, actualKind ? kindCodec(actualKind) : undefined, 'link.set', String(ref), options);
+  }
+}

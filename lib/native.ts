@@ -1,0 +1,62 @@
+// Loads the addon (build/Release first, then prebuilds/) and types its surface.
+import * as path from 'path';
+
+/** What the addon reports for a failed request. */
+export interface NativeError {
+  errno: number;
+  /** The kernel's extended-ack message, when it sent one. */
+  message?: string;
+  /** The offending request attribute, e.g. "IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_MACVLAN_MODE". */
+  attr?: string;
+  /** The attribute type the kernel missed (NLMSGERR_ATTR_MISS_TYPE). */
+  missingAttr?: number;
+}
+
+/** Flat batch: seq, error | null, decoded messages | null, seq, … */
+export type CompletionBatch = Array<number | NativeError | unknown[] | null>;
+
+export interface NativeSocket {
+  /** Queues a request; returns its sequence number. Throws TypeError on a malformed spec. */
+  request(op: string, spec: object): number;
+  close(): void;
+  pendingCount(): number;
+}
+
+export interface NativeSocketClass {
+  new (onComplete: (batch: CompletionBatch) => void, nsFd?: number): NativeSocket;
+  /** The bytes a request would send (sequence number 0). */
+  encode(op: string, spec: object): Buffer;
+  /** Decodes rtnetlink messages into plain objects. */
+  decode(bytes: Uint8Array): unknown[];
+}
+
+export interface NativeBinding {
+  NetlinkSocket: NativeSocketClass;
+  netnsAdd(dir: string, name: string): Promise<void>;
+  netnsDel(filePath: string): Promise<void>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const load = require('node-gyp-build') as (dir: string) => unknown;
+
+let binding: NativeBinding | undefined;
+
+/** The package root, whether we run from lib/ (ts-jest) or dist/lib/. */
+export function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    try {
+      require.resolve(path.join(dir, 'binding.gyp'));
+      return dir;
+    } catch {
+      const parent = path.dirname(dir);
+      if (parent === dir) return path.resolve(__dirname, '..');
+      dir = parent;
+    }
+  }
+}
+
+export function native(): NativeBinding {
+  binding ??= load(packageRoot()) as NativeBinding;
+  return binding;
+}

@@ -1,0 +1,121 @@
+// Named network namespaces, as `ip netns add / del / list` keep them: a bind
+// mount of the namespace at /run/netns/NAME.
+import { constants, promises as fsp } from 'fs';
+import * as fs from 'fs';
+import { constants as os } from 'os';
+import * as path from 'path';
+
+import { VnicError, invalid } from './errors';
+import { native } from './native';
+
+/** A network namespace: a name under /run/netns, an absolute path, a process, or an open fd. */
+export type NetnsTarget = string | { pid: number } | { fd: number };
+
+export const NETNS_RUN_DIR = '/run/netns';
+
+function checkNetnsName(op: string, name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name) > 255) {
+    throw invalid(op, 'name', 'a namespace name is a non-empty string of at most 255 bytes');
+  }
+  if (name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+    throw invalid(op, 'name', `'${name}' is not a valid namespace name (no '/', '.' or '..')`);
+  }
+  return name;
+}
+
+/** The file behind a name, a path or a pid. */
+export function netnsPath(op: string, target: NetnsTarget): string {
+  if (typeof target === 'string') {
+    return target.startsWith('/') ? target : path.join(NETNS_RUN_DIR, checkNetnsName(op, target));
+  }
+  if ('pid' in target) {
+    if (!Number.isInteger(target.pid) || target.pid <= 0) throw invalid(op, 'netns.pid', 'must be a positive integer');
+    return `/proc/${target.pid}/ns/net`;
+  }
+  throw invalid(op, 'netns', 'an open fd has no path');
+}
+
+function describe(target: NetnsTarget): string {
+  if (typeof target === 'string') return target;
+  return 'pid' in target ? `pid ${target.pid}` : `fd ${target.fd}`;
+}
+
+/** An fd for a namespace; close() releases it if we opened it. */
+export interface NetnsFd {
+  fd: number;
+  close(): Promise<void>;
+}
+
+/** Opens (close-on-exec) the namespace behind a target; { fd } is used as is and left open. */
+export async function openNetns(op: string, target: NetnsTarget): Promise<NetnsFd> {
+  if (typeof target === 'object' && target !== null && 'fd' in target) {
+    if (!Number.isInteger(target.fd) || target.fd < 0) throw invalid(op, 'netns.fd', 'must be an open file descriptor');
+    return { fd: target.fd, close: async () => undefined };
+  }
+  const file = netnsPath(op, target);
+  try {
+    const handle = await fsp.open(file, constants.O_RDONLY);
+    return { fd: handle.fd, close: () => handle.close() };
+  } catch (error) {
+    const errno = -((error as NodeJS.ErrnoException).errno ?? -os.errno.EIO);
+    throw new VnicError({
+      errno, op, target: describe(target), field: 'netns',
+      summary: errno === os.errno.ENOENT ? `no network namespace at ${file}` : `cannot open ${file}`,
+    });
+  }
+}
+
+/** Runs fn with an fd for the namespace, open until fn settles. */
+export async function withNetnsFd<T>(op: string, target: NetnsTarget, fn: (fd: number) => T | Promise<T>): Promise<T> {
+  const ns = await openNetns(op, target);
+  try {
+    return await fn(ns.fd);
+  } finally {
+    await ns.close();
+  }
+}
+
+function netnsError(op: string, name: string, error: unknown): VnicError {
+  const e = error as { errno?: number; step?: string; message?: string };
+  const errno = e.errno ?? os.errno.EIO;
+  let summary = e.message;
+  if (op === 'netns.add' && errno === os.errno.EEXIST) summary = `namespace '${name}' already exists`;
+  if (op === 'netns.del' && errno === os.errno.ENOENT) summary = `no namespace named '${name}'`;
+  if (errno === os.errno.EPERM) summary = `${e.message} (needs CAP_SYS_ADMIN)`;
+  return new VnicError({ errno, op, target: name, summary, step: e.step });
+}
+
+/** `ip netns add NAME`: creates a namespace pinned at /run/netns/NAME. */
+export async function add(name: string): Promise<void> {
+  checkNetnsName('netns.add', name);
+  try {
+    await native().netnsAdd(NETNS_RUN_DIR, name);
+  } catch (error) {
+    throw netnsError('netns.add', name, error);
+  }
+}
+
+/** `ip netns del NAME`: unpins it; the kernel frees it (and its links) when nothing else holds it. */
+export async function del(name: string): Promise<void> {
+  checkNetnsName('netns.del', name);
+  try {
+    await native().netnsDel(path.join(NETNS_RUN_DIR, name));
+  } catch (error) {
+    throw netnsError('netns.del', name, error);
+  }
+}
+
+/** `ip netns list`: the names under /run/netns. */
+export async function list(): Promise<string[]> {
+  try {
+    return (await fsp.readdir(NETNS_RUN_DIR)).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** Whether /run/netns/NAME exists. */
+export function exists(name: string): boolean {
+  return fs.existsSync(path.join(NETNS_RUN_DIR, checkNetnsName('netns.exists', name)));
+}

@@ -1,0 +1,15 @@
+// Module registration only.
+#include "netns.h"
+#include "socket.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("NetlinkSocket", vnic::NetlinkSocket::Init(env));
+  vnic::InitNetns(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(vnic, Init)

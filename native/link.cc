@@ -1,0 +1,239 @@
+#include "link.h"
+
+#include <linux/if.h>
+#include <linux/if_arp.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "kinds/fields.h"
+#include "registry.h"
+
+namespace vnic {
+namespace {
+
+// Generic numeric attributes, sent on add/set and read back on get/list.
+const Field kLinkFields[] = {
+    {"mtu", IFLA_MTU, Width::kU32},
+    {"txqueuelen", IFLA_TXQLEN, Width::kU32},
+    {"link", IFLA_LINK, Width::kU32},
+    {"master", IFLA_MASTER, Width::kU32},
+    {"group", IFLA_GROUP, Width::kU32},
+    {"netnsPid", IFLA_NET_NS_PID, Width::kU32},
+    {"netnsFd", IFLA_NET_NS_FD, Width::kU32},
+    {"targetNetnsId", IFLA_TARGET_NETNSID, Width::kS32},
+    {"extMask", IFLA_EXT_MASK, Width::kU32},
+    {"numTxQueues", IFLA_NUM_TX_QUEUES, Width::kU32},
+    {"numRxQueues", IFLA_NUM_RX_QUEUES, Width::kU32},
+    {"minMtu", IFLA_MIN_MTU, Width::kU32, true},
+    {"maxMtu", IFLA_MAX_MTU, Width::kU32, true},
+    {"promiscuity", IFLA_PROMISCUITY, Width::kU32, true},
+    {"linkNetnsId", IFLA_LINK_NETNSID, Width::kS32, true},
+    {"newNetnsId", IFLA_NEW_NETNSID, Width::kS32, true},
+    {"newIndex", IFLA_NEW_IFINDEX, Width::kS32, true},
+    {"carrierChanges", IFLA_CARRIER_CHANGES, Width::kU32, true},
+};
+
+const char* const kIflaNames[] = {
+    nullptr, "IFLA_ADDRESS", "IFLA_BROADCAST", "IFLA_IFNAME", "IFLA_MTU", "IFLA_LINK",
+    "IFLA_QDISC", "IFLA_STATS", "IFLA_COST", "IFLA_PRIORITY", "IFLA_MASTER", "IFLA_WIRELESS",
+    "IFLA_PROTINFO", "IFLA_TXQLEN", "IFLA_MAP", "IFLA_WEIGHT", "IFLA_OPERSTATE", "IFLA_LINKMODE",
+    "IFLA_LINKINFO", "IFLA_NET_NS_PID", "IFLA_IFALIAS", "IFLA_NUM_VF", "IFLA_VFINFO_LIST",
+    "IFLA_STATS64", "IFLA_VF_PORTS", "IFLA_PORT_SELF", "IFLA_AF_SPEC", "IFLA_GROUP",
+    "IFLA_NET_NS_FD", "IFLA_EXT_MASK", "IFLA_PROMISCUITY", "IFLA_NUM_TX_QUEUES",
+    "IFLA_NUM_RX_QUEUES", "IFLA_CARRIER", "IFLA_PHYS_PORT_ID", "IFLA_CARRIER_CHANGES",
+    "IFLA_PHYS_SWITCH_ID", "IFLA_LINK_NETNSID", "IFLA_PHYS_PORT_NAME", "IFLA_PROTO_DOWN",
+    "IFLA_GSO_MAX_SEGS", "IFLA_GSO_MAX_SIZE", "IFLA_PAD", "IFLA_XDP", "IFLA_EVENT",
+    "IFLA_NEW_NETNSID", "IFLA_TARGET_NETNSID", "IFLA_CARRIER_UP_COUNT",
+    "IFLA_CARRIER_DOWN_COUNT", "IFLA_NEW_IFINDEX", "IFLA_MIN_MTU", "IFLA_MAX_MTU",
+    "IFLA_PROP_LIST", "IFLA_ALT_IFNAME", "IFLA_PERM_ADDRESS"};
+const AttrNames kIflaTable{kIflaNames, sizeof kIflaNames / sizeof *kIflaNames};
+
+const char* const kInfoNames[] = {nullptr, "IFLA_INFO_KIND", "IFLA_INFO_DATA", "IFLA_INFO_XSTATS",
+                                  "IFLA_INFO_SLAVE_KIND", "IFLA_INFO_SLAVE_DATA"};
+const AttrNames kInfoTable{kInfoNames, sizeof kInfoNames / sizeof *kInfoNames};
+
+const NamedValue kOperStates[] = {
+    {"unknown", IF_OPER_UNKNOWN}, {"notpresent", IF_OPER_NOTPRESENT}, {"down", IF_OPER_DOWN},
+    {"lowerlayerdown", IF_OPER_LOWERLAYERDOWN}, {"testing", IF_OPER_TESTING},
+    {"dormant", IF_OPER_DORMANT}, {"up", IF_OPER_UP}};
+
+// struct rtnl_link_stats64, in order; kernels append fields (184, 192, 200 bytes …).
+const char* const kStatNames[] = {
+    "rxPackets", "txPackets", "rxBytes", "txBytes", "rxErrors", "txErrors", "rxDropped",
+    "txDropped", "multicast", "collisions", "rxLengthErrors", "rxOverErrors", "rxCrcErrors",
+    "rxFrameErrors", "rxFifoErrors", "rxMissedErrors", "txAbortedErrors", "txCarrierErrors",
+    "txFifoErrors", "txHeartbeatErrors", "txWindowErrors", "rxCompressed", "txCompressed",
+    "rxNohandler", "rxOtherhostDropped"};
+
+// Writes IFLA_INFO_KIND + IFLA_INFO_DATA (or the slave pair) from `info`.
+void EncodeKindData(MessageWriter& writer, SpecReader& spec, const char* kind_key,
+                    const char* info_key, bool slave) {
+  auto kind_name = spec.String(kind_key);
+  if (!kind_name) return;
+  writer.PutString(slave ? IFLA_INFO_SLAVE_KIND : IFLA_INFO_KIND, *kind_name);
+  auto info = spec.Object(info_key);
+  if (!info) return;
+  const LinkKind* kind = FindKind(*kind_name, slave);
+  if (kind == nullptr) {
+    spec.Fail(info_key, "options of a kind vnic knows (unknown kinds take no options)");
+    return;
+  }
+  nlattr* data = writer.BeginNested(slave ? IFLA_INFO_SLAVE_DATA : IFLA_INFO_DATA);
+  SpecReader info_spec(spec.env(), *info);
+  kind->encode(writer, info_spec);
+  writer.EndNested(data);
+}
+
+void EncodeLinkInfo(MessageWriter& writer, SpecReader& spec) {
+  if (!spec.Has("kind") && !spec.Has("slaveKind")) return;
+  nlattr* linkinfo = writer.BeginNested(IFLA_LINKINFO);
+  EncodeKindData(writer, spec, "kind", "info", false);
+  EncodeKindData(writer, spec, "slaveKind", "slaveInfo", true);
+  writer.EndNested(linkinfo);
+}
+
+void EncodeLink(MessageWriter& writer, SpecReader& spec) {
+  EncodeLinkBody(writer, spec);
+  if (spec.Bool("echo").value_or(false)) writer.header()->nlmsg_flags |= NLM_F_ECHO;
+  // Unregistering a device or moving it to another namespace waits for the
+  // kernel (RCU grace periods, ~20 ms): such requests leave from a worker.
+  const nlmsghdr* nlh = writer.header();
+  bool unregisters = nlh->nlmsg_type == RTM_DELLINK;
+  bool moves = nlh->nlmsg_type == RTM_NEWLINK && !(nlh->nlmsg_flags & NLM_F_CREATE) &&
+               (spec.Has("netnsFd") || spec.Has("netnsPid"));
+  writer.slow = unregisters || moves;
+}
+
+Napi::Object DecodeStats(Napi::Env env, const uint8_t* data, size_t len) {
+  Napi::Object stats = Napi::Object::New(env);
+  size_t count = std::min(len / sizeof(uint64_t), sizeof kStatNames / sizeof *kStatNames);
+  for (size_t i = 0; i < count; i++) {
+    uint64_t value;
+    std::memcpy(&value, data + i * sizeof value, sizeof value);
+    stats.Set(kStatNames[i], Napi::Number::New(env, static_cast<double>(value)));
+  }
+  return stats;
+}
+
+void DecodeKindData(Napi::Object out, const AttrTable& info, const AttrTable& link, bool slave) {
+  Napi::Env env = out.Env();
+  std::string kind_name;
+  if (!info.Str(slave ? IFLA_INFO_SLAVE_KIND : IFLA_INFO_KIND, &kind_name)) return;
+  out.Set(slave ? "slaveKind" : "kind", kind_name);
+  const nlattr* data = info.Get(slave ? IFLA_INFO_SLAVE_DATA : IFLA_INFO_DATA);
+  const LinkKind* kind = FindKind(kind_name, slave);
+  const char* key = slave ? "slaveInfo" : "info";
+  if (kind != nullptr) {
+    out.Set(key, kind->decode(env, data, link));
+  } else if (data != nullptr) {
+    // A kind we have no codec for: hand back its attributes undecoded.
+    Napi::Array raw = Napi::Array::New(env);
+    ForEachNested(data, [&](const nlattr* attr) {
+      Napi::Object entry = Napi::Object::New(env);
+      entry.Set("type", mnl_attr_get_type(attr));
+      entry.Set("data", Napi::Buffer<uint8_t>::Copy(
+                            env, static_cast<const uint8_t*>(mnl_attr_get_payload(attr)),
+                            mnl_attr_get_payload_len(attr)));
+      raw.Set(raw.Length(), entry);
+    });
+    Napi::Object info_out = Napi::Object::New(env);
+    info_out.Set("raw", raw);
+    out.Set(key, info_out);
+  }
+}
+
+Napi::Value DecodeLink(Napi::Env env, const nlmsghdr* nlh) {
+  const auto* ifi = FamilyHeader<ifinfomsg>(nlh);
+  Napi::Object out = Napi::Object::New(env);
+  if (ifi == nullptr) return env.Null();
+  AttrTable attrs(static_cast<const uint8_t*>(mnl_nlmsg_get_payload(nlh)) + NLMSG_ALIGN(sizeof *ifi),
+                  mnl_nlmsg_get_payload_len(nlh) - NLMSG_ALIGN(sizeof *ifi), IFLA_MAX + 16);
+  out.Set("index", ifi->ifi_index);
+  std::string text;
+  if (attrs.Str(IFLA_IFNAME, &text)) out.Set("name", text);
+  out.Set("kind", env.Null());
+  const uint8_t* bytes;
+  size_t len;
+  if (attrs.Bytes(IFLA_ADDRESS, &bytes, &len)) out.Set("address", FormatHardwareAddress(bytes, len));
+  if (attrs.Bytes(IFLA_BROADCAST, &bytes, &len)) {
+    out.Set("broadcast", FormatHardwareAddress(bytes, len));
+  }
+  if (attrs.Bytes(IFLA_PERM_ADDRESS, &bytes, &len)) {
+    out.Set("permAddress", FormatHardwareAddress(bytes, len));
+  }
+  out.Set("type", ifi->ifi_type);
+  out.Set("flags", ifi->ifi_flags);
+  out.Set("up", Napi::Boolean::New(env, ifi->ifi_flags & IFF_UP));
+  out.Set("lowerUp", Napi::Boolean::New(env, ifi->ifi_flags & IFF_LOWER_UP));
+  out.Set("promisc", Napi::Boolean::New(env, ifi->ifi_flags & IFF_PROMISC));
+  out.Set("allmulticast", Napi::Boolean::New(env, ifi->ifi_flags & IFF_ALLMULTI));
+  out.Set("noarp", Napi::Boolean::New(env, ifi->ifi_flags & IFF_NOARP));
+  uint8_t operstate;
+  if (attrs.U8(IFLA_OPERSTATE, &operstate)) out.Set("operstate", NameOf(env, kOperStates, operstate));
+  DecodeFields(out, attrs, kLinkFields);
+  if (attrs.Str(IFLA_IFALIAS, &text)) out.Set("alias", text);
+  if (attrs.Str(IFLA_QDISC, &text)) out.Set("qdisc", text);
+  uint8_t carrier;
+  if (attrs.U8(IFLA_CARRIER, &carrier)) out.Set("carrier", Napi::Boolean::New(env, carrier != 0));
+  if (attrs.Bytes(IFLA_STATS64, &bytes, &len)) out.Set("stats", DecodeStats(env, bytes, len));
+  AttrTable info(attrs.Get(IFLA_LINKINFO), IFLA_INFO_MAX);
+  DecodeKindData(out, info, attrs, false);
+  DecodeKindData(out, info, attrs, true);
+  return out;
+}
+
+AttrLevel LinkAttrLevel(const std::vector<uint16_t>& path, const nlmsghdr* request) {
+  if (path.empty()) return {&kIflaTable, 0};
+  if (path.size() == 1 && path[0] == IFLA_LINKINFO) return {&kInfoTable, 0};
+  if (path.size() == 2 && path[0] == IFLA_LINKINFO &&
+      (path[1] == IFLA_INFO_DATA || path[1] == IFLA_INFO_SLAVE_DATA)) {
+    // Find the kind named in this request to name its data attributes.
+    const auto* ifi = FamilyHeader<ifinfomsg>(request);
+    if (ifi == nullptr) return {nullptr, 0};
+    AttrTable top(static_cast<const uint8_t*>(mnl_nlmsg_get_payload(request)) + NLMSG_ALIGN(sizeof *ifi),
+                  mnl_nlmsg_get_payload_len(request) - NLMSG_ALIGN(sizeof *ifi), IFLA_MAX);
+    AttrTable info(top.Get(IFLA_LINKINFO), IFLA_INFO_MAX);
+    bool slave = path[1] == IFLA_INFO_SLAVE_DATA;
+    std::string name;
+    if (!info.Str(slave ? IFLA_INFO_SLAVE_KIND : IFLA_INFO_KIND, &name)) return {nullptr, 0};
+    const LinkKind* kind = FindKind(name, slave);
+    return {kind != nullptr ? &kind->names : nullptr, 0};
+  }
+  return {nullptr, 0};
+}
+
+std::string DescribeLinkAttr(const nlmsghdr* request, uint32_t offset) {
+  return DescribeAttrPath(request, sizeof(ifinfomsg), offset, LinkAttrLevel);
+}
+
+const MessageFamily kLinkFamily{RTM_NEWLINK, RTM_SETLINK, DecodeLink, DescribeLinkAttr};
+const OpDef kLinkAdd{"link.add", RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, EncodeLink};
+const OpDef kLinkSet{"link.set", RTM_NEWLINK, NLM_F_ACK, EncodeLink};
+const OpDef kLinkDel{"link.del", RTM_DELLINK, NLM_F_ACK, EncodeLink};
+const OpDef kLinkGet{"link.get", RTM_GETLINK, NLM_F_ACK, EncodeLink};
+const OpDef kLinkDump{"link.dump", RTM_GETLINK, NLM_F_DUMP, EncodeLink};
+Registrar registrars[] = {Registrar(&kLinkFamily), Registrar(&kLinkAdd), Registrar(&kLinkSet),
+                          Registrar(&kLinkDel),    Registrar(&kLinkGet), Registrar(&kLinkDump)};
+
+}  // namespace
+
+void EncodeLinkBody(MessageWriter& writer, SpecReader& spec) {
+  auto* ifi = writer.PutHeader<ifinfomsg>();
+  ifi->ifi_family = static_cast<uint8_t>(spec.U32("family").value_or(AF_UNSPEC));
+  ifi->ifi_index = static_cast<int>(spec.U32("index").value_or(0));
+  ifi->ifi_flags = spec.U32("flags").value_or(0);
+  ifi->ifi_change = spec.U32("change").value_or(0);
+  if (auto name = spec.String("name")) writer.PutString(IFLA_IFNAME, *name);
+  if (auto address = spec.Bytes("address")) writer.PutBytes(IFLA_ADDRESS, *address);
+  if (auto broadcast = spec.Bytes("broadcast")) writer.PutBytes(IFLA_BROADCAST, *broadcast);
+  // iproute2 sends the alias without a NUL; the kernel takes both.
+  if (auto alias = spec.String("alias")) writer.PutBytes(IFLA_IFALIAS, *alias);
+  EncodeFields(writer, spec, kLinkFields);
+  EncodeLinkInfo(writer, spec);
+}
+
+}  // namespace vnic

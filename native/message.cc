@@ -1,0 +1,102 @@
+#include "message.h"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace vnic {
+
+MessageWriter::MessageWriter(std::vector<uint8_t>& buffer, uint16_t type, uint16_t flags)
+    : buf_(buffer) {
+  std::memset(buf_.data(), 0, MNL_NLMSG_HDRLEN + 64);
+  nlh_ = mnl_nlmsg_put_header(buf_.data());
+  nlh_->nlmsg_type = type;
+  nlh_->nlmsg_flags = flags;
+}
+
+void* MessageWriter::PutExtraHeader(size_t len) {
+  if (nlh_->nlmsg_len + MNL_ALIGN(len) > buf_.size()) {
+    overflowed_ = true;
+    static uint8_t sink[256];
+    return sink;  // never sent: the request is refused as a whole
+  }
+  return mnl_nlmsg_put_extra_header(nlh_, len);
+}
+
+void MessageWriter::Put(uint16_t type, const void* data, size_t len) {
+  if (overflowed_ || len > UINT16_MAX - MNL_ATTR_HDRLEN ||
+      !mnl_attr_put_check(nlh_, buf_.size(), type, len, data)) {
+    overflowed_ = true;
+  }
+}
+
+nlattr* MessageWriter::BeginNested(uint16_t type) {
+  if (overflowed_) return nullptr;
+  nlattr* start = mnl_attr_nest_start_check(nlh_, buf_.size(), type);
+  if (start == nullptr) overflowed_ = true;
+  return start;
+}
+
+void MessageWriter::EndNested(nlattr* start) {
+  if (overflowed_ || start == nullptr) return;
+  mnl_attr_nest_end(nlh_, start);
+}
+
+AttrTable::AttrTable(const void* payload, size_t len, uint16_t maxType) : table_(maxType + 1u) {
+  Parse(payload, len);
+}
+
+AttrTable::AttrTable(const nlattr* attr, uint16_t maxType) : table_(maxType + 1u) {
+  if (attr != nullptr) Parse(mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr));
+}
+
+void AttrTable::Parse(const void* payload, size_t len) {
+  ForEachAttr(payload, len, [this](const nlattr* attr) {
+    uint16_t type = mnl_attr_get_type(attr);
+    if (type < table_.size()) table_[type] = attr;
+  });
+}
+
+bool AttrTable::Fixed(uint16_t type, void* out, size_t size) const {
+  const nlattr* attr = Get(type);
+  if (attr == nullptr || mnl_attr_get_payload_len(attr) < size) return false;
+  std::memcpy(out, mnl_attr_get_payload(attr), size);
+  return true;
+}
+
+bool AttrTable::Str(uint16_t type, std::string* out) const {
+  const nlattr* attr = Get(type);
+  if (attr == nullptr) return false;
+  const char* text = static_cast<const char*>(mnl_attr_get_payload(attr));
+  out->assign(text, strnlen(text, mnl_attr_get_payload_len(attr)));
+  return true;
+}
+
+bool AttrTable::Bytes(uint16_t type, const uint8_t** data, size_t* len) const {
+  const nlattr* attr = Get(type);
+  if (attr == nullptr) return false;
+  *data = static_cast<const uint8_t*>(mnl_attr_get_payload(attr));
+  *len = mnl_attr_get_payload_len(attr);
+  return true;
+}
+
+std::string FormatHardwareAddress(const uint8_t* data, size_t len) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 3);
+  for (size_t i = 0; i < len; i++) {
+    if (i > 0) out.push_back(':');
+    out.push_back(kHex[data[i] >> 4]);
+    out.push_back(kHex[data[i] & 0xf]);
+  }
+  return out;
+}
+
+std::string FormatIpAddress(const uint8_t* data, size_t len) {
+  char text[INET6_ADDRSTRLEN];
+  int family = len == 4 ? AF_INET : len == 16 ? AF_INET6 : 0;
+  if (family == 0 || inet_ntop(family, data, text, sizeof text) == nullptr) return {};
+  return text;
+}
+
+}  // namespace vnic

@@ -1,0 +1,116 @@
+// Bounded netlink message writer and attribute reader over libmnl.
+// Every write is checked against the buffer's capacity; every read is checked
+// against the attribute's real payload length, so nothing the kernel (or a
+// caller) sends can make us read or write out of bounds.
+#pragma once
+
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vnic {
+
+// Builds one request in a caller-owned buffer. Once a write does not fit, the
+// writer is marked overflowed and every later write is a no-op.
+class MessageWriter {
+ public:
+  MessageWriter(std::vector<uint8_t>& buffer, uint16_t type, uint16_t flags);
+
+  // The family header (ifinfomsg, ifaddrmsg, rtmsg …) right after nlmsghdr.
+  template <typename T>
+  T* PutHeader() {
+    return static_cast<T*>(PutExtraHeader(sizeof(T)));
+  }
+  void* PutExtraHeader(size_t len);
+
+  void Put(uint16_t type, const void* data, size_t len);
+  void PutU8(uint16_t type, uint8_t v) { Put(type, &v, sizeof v); }
+  void PutU16(uint16_t type, uint16_t v) { Put(type, &v, sizeof v); }
+  void PutU32(uint16_t type, uint32_t v) { Put(type, &v, sizeof v); }
+  void PutS32(uint16_t type, int32_t v) { Put(type, &v, sizeof v); }
+  void PutBytes(uint16_t type, const std::string& v) { Put(type, v.data(), v.size()); }
+  // NUL-terminated string, as the kernel's NLA_STRING / NLA_NUL_STRING expect.
+  void PutString(uint16_t type, const std::string& v) { Put(type, v.c_str(), v.size() + 1); }
+
+  nlattr* BeginNested(uint16_t type);
+  void EndNested(nlattr* start);
+
+  nlmsghdr* header() const { return nlh_; }
+  bool overflowed() const { return overflowed_; }
+  std::string_view bytes() const {
+    return {reinterpret_cast<const char*>(nlh_), nlh_->nlmsg_len};
+  }
+  // Set by encoders whose request makes the kernel wait (unregister, netns
+  // move): the engine then sends it from a worker thread.
+  bool slow = false;
+
+ private:
+  std::vector<uint8_t>& buf_;
+  nlmsghdr* nlh_;
+  bool overflowed_ = false;
+};
+
+// The attributes of one block, indexed by type (the last one of a type wins).
+// Types above maxType are ignored; a malformed block yields what parsed.
+class AttrTable {
+ public:
+  AttrTable(const void* payload, size_t len, uint16_t maxType);
+  // The attributes nested in `attr` (a null attr gives an empty table).
+  AttrTable(const nlattr* attr, uint16_t maxType);
+
+  const nlattr* Get(uint16_t type) const {
+    return type < table_.size() ? table_[type] : nullptr;
+  }
+  bool Has(uint16_t type) const { return Get(type) != nullptr; }
+  bool U8(uint16_t type, uint8_t* out) const { return Fixed(type, out, sizeof *out); }
+  bool U16(uint16_t type, uint16_t* out) const { return Fixed(type, out, sizeof *out); }
+  bool U32(uint16_t type, uint32_t* out) const { return Fixed(type, out, sizeof *out); }
+  bool S32(uint16_t type, int32_t* out) const { return Fixed(type, out, sizeof *out); }
+  bool U64(uint16_t type, uint64_t* out) const { return Fixed(type, out, sizeof *out); }
+  // A string attribute, cut at its first NUL or at the payload's end.
+  bool Str(uint16_t type, std::string* out) const;
+  // The raw payload.
+  bool Bytes(uint16_t type, const uint8_t** data, size_t* len) const;
+
+ private:
+  bool Fixed(uint16_t type, void* out, size_t size) const;
+  void Parse(const void* payload, size_t len);
+  std::vector<const nlattr*> table_;
+};
+
+// Calls fn(attr) for every well-formed attribute of a payload, in order.
+template <typename Fn>
+void ForEachAttr(const void* payload, size_t len, Fn&& fn) {
+  const auto* attr = static_cast<const nlattr*>(payload);
+  int remaining = static_cast<int>(len);
+  while (mnl_attr_ok(attr, remaining)) {
+    fn(attr);
+    remaining -= MNL_ALIGN(attr->nla_len);
+    attr = reinterpret_cast<const nlattr*>(reinterpret_cast<const uint8_t*>(attr) +
+                                           MNL_ALIGN(attr->nla_len));
+  }
+}
+
+template <typename Fn>
+void ForEachNested(const nlattr* parent, Fn&& fn) {
+  if (parent == nullptr) return;
+  ForEachAttr(mnl_attr_get_payload(parent), mnl_attr_get_payload_len(parent), fn);
+}
+
+// The family header of a message, or nullptr when the message is too short.
+template <typename T>
+const T* FamilyHeader(const nlmsghdr* nlh) {
+  if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(T)) return nullptr;
+  return static_cast<const T*>(mnl_nlmsg_get_payload(nlh));
+}
+
+// "02:11:22:33:44:55"
+std::string FormatHardwareAddress(const uint8_t* data, size_t len);
+// "10.0.0.1" / "fd00::1"; empty for a length that is neither 4 nor 16.
+std::string FormatIpAddress(const uint8_t* data, size_t len);
+
+}  // namespace vnic

@@ -1,0 +1,545 @@
+#include "socket.h"
+
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "message.h"
+#include "netns.h"
+#include "registry.h"
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK 12
+#endif
+
+namespace vnic {
+namespace {
+
+constexpr size_t kWindow = 256;              // requests sent and not yet answered
+constexpr size_t kMaxBatchBytes = 64 * 1024;  // one sendmsg (the kernel caps at sk_sndbuf)
+constexpr size_t kMaxRequestBytes = 64 * 1024;
+constexpr size_t kRecvBufferBytes = 256 * 1024;
+constexpr int kReceiveQueueBytes = 8 * 1024 * 1024;
+constexpr int kDatagramsPerWakeup = 512;     // then let the loop breathe
+constexpr uint8_t kDumpRetries = 5;
+
+// One scratch buffer for encoding: requests are built on the JS thread only.
+std::vector<uint8_t>& Scratch() {
+  static std::vector<uint8_t> buffer(kMaxRequestBytes);
+  return buffer;
+}
+
+// Encodes op(spec) into the scratch buffer; leaves a JS exception and returns
+// nullptr on an unknown op, a bad spec or an oversized request.
+const nlmsghdr* EncodeRequest(Napi::Env env, const Napi::Value& op_name, const Napi::Value& spec,
+                              bool* slow, bool* dump) {
+  if (!op_name.IsString() || !spec.IsObject()) {
+    Napi::TypeError::New(env, "vnic: request(op: string, spec: object)").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  std::string name = op_name.As<Napi::String>().Utf8Value();
+  const OpDef* op = FindOp(name);
+  if (op == nullptr) {
+    Napi::TypeError::New(env, "vnic: unknown request '" + name + "'").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  MessageWriter writer(Scratch(), op->type, NLM_F_REQUEST | op->flags);
+  SpecReader reader(env, spec.As<Napi::Object>());
+  op->encode(writer, reader);
+  if (!reader.ok()) return nullptr;
+  if (writer.overflowed()) {
+    Napi::RangeError::New(env, "vnic: request too large for one netlink message (" + name + ")")
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  *slow = writer.slow;
+  *dump = (op->flags & NLM_F_DUMP) == NLM_F_DUMP;
+  return writer.header();
+}
+
+Napi::Array DecodeAll(Napi::Env env, const char* data, size_t len) {
+  Napi::Array out = Napi::Array::New(env);
+  const auto* nlh = reinterpret_cast<const nlmsghdr*>(data);
+  int remaining = static_cast<int>(len);
+  while (mnl_nlmsg_ok(nlh, remaining)) {
+    out.Set(out.Length(), DecodeMessage(env, nlh));
+    nlh = mnl_nlmsg_next(nlh, &remaining);
+  }
+  return out;
+}
+
+void ThrowErrno(Napi::Env env, const char* what, int error) {
+  Napi::Error e = Napi::Error::New(env, std::string("vnic: ") + what + ": " + strerror(error));
+  e.Set("errno", Napi::Number::New(env, error));
+  e.ThrowAsJavaScriptException();
+}
+
+}  // namespace
+
+struct NetlinkSocket::SendWork {
+  uv_work_t req;
+  NetlinkSocket* self;
+  int fd;
+  std::string batch;
+  std::vector<uint32_t> seqs;
+  int error = 0;
+};
+
+Napi::Function NetlinkSocket::Init(Napi::Env env) {
+  return DefineClass(env, "NetlinkSocket",
+                     {InstanceMethod("request", &NetlinkSocket::Request),
+                      InstanceMethod("close", &NetlinkSocket::Close),
+                      InstanceMethod("pendingCount", &NetlinkSocket::PendingCount),
+                      StaticMethod("encode", &NetlinkSocket::Encode),
+                      StaticMethod("decode", &NetlinkSocket::Decode)});
+}
+
+NetlinkSocket::NetlinkSocket(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<NetlinkSocket>(info), recv_buf_(kRecvBufferBytes) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsFunction()) {
+    Napi::TypeError::New(env, "vnic: NetlinkSocket(onComplete, nsFd?)").ThrowAsJavaScriptException();
+    return;
+  }
+  on_complete_ = Napi::Persistent(info[0].As<Napi::Function>());
+  int ns_fd = info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : -1;
+
+  int fd = OpenSocketIn(ns_fd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+  if (fd < 0) {
+    ThrowErrno(env, ns_fd >= 0 ? "socket in namespace" : "socket", -fd);
+    return;
+  }
+  nl_ = mnl_socket_fdopen(fd);
+  if (nl_ == nullptr) {
+    int error = errno;
+    close(fd);
+    ThrowErrno(env, "mnl_socket_fdopen", error);
+    return;
+  }
+  fd_ = fd;
+  if (mnl_socket_bind(nl_, 0, MNL_SOCKET_AUTOPID) < 0) {
+    int error = errno;
+    Shutdown();
+    ThrowErrno(env, "bind", error);
+    return;
+  }
+  portid_ = mnl_socket_get_portid(nl_);
+  int one = 1;
+  // Kernel error strings and offending attributes; acks without the request
+  // echoed back; dumps filtered by the header's fields.
+  setsockopt(fd_, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+  setsockopt(fd_, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+  setsockopt(fd_, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
+  int queue = kReceiveQueueBytes;
+  if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &queue, sizeof queue) != 0) {
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &queue, sizeof queue);  // capped by rmem_max
+  }
+
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  poll_ = new uv_poll_t;
+  idle_ = new uv_idle_t;
+  uv_poll_init(loop, poll_, fd_);
+  uv_idle_init(loop, idle_);
+  poll_->data = this;
+  idle_->data = this;
+  uv_poll_start(poll_, UV_READABLE, [](uv_poll_t* handle, int status, int) {
+    auto* self = static_cast<NetlinkSocket*>(handle->data);
+    if (self != nullptr) self->OnReadable();
+  });
+  // Idle handles unref'd: the loop stays alive only while requests are pending.
+  uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+  uv_unref(reinterpret_cast<uv_handle_t*>(idle_));
+}
+
+NetlinkSocket::~NetlinkSocket() { Shutdown(); }
+
+void NetlinkSocket::Shutdown() {
+  if (closed_) return;
+  closed_ = true;
+  for (uv_handle_t* handle : {reinterpret_cast<uv_handle_t*>(poll_), reinterpret_cast<uv_handle_t*>(idle_)}) {
+    if (handle == nullptr) continue;
+    handle->data = nullptr;
+    uv_close(handle, [](uv_handle_t* h) {
+      if (h->type == UV_POLL) delete reinterpret_cast<uv_poll_t*>(h);
+      else delete reinterpret_cast<uv_idle_t*>(h);
+    });
+  }
+  poll_ = nullptr;
+  idle_ = nullptr;
+  pending_.clear();
+  outbox_.clear();
+  in_flight_ = 0;
+  // A worker still sending on the fd closes it when it returns.
+  if (!worker_busy_ && nl_ != nullptr) mnl_socket_close(nl_);
+  if (!worker_busy_) nl_ = nullptr;
+  if (referenced_) {
+    referenced_ = false;
+    Unref();
+  }
+}
+
+Napi::Value NetlinkSocket::Close(const Napi::CallbackInfo& info) {
+  Shutdown();
+  return info.Env().Undefined();
+}
+
+Napi::Value NetlinkSocket::PendingCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(pending_.size()));
+}
+
+Napi::Value NetlinkSocket::Request(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (closed_) {
+    Napi::Error e = Napi::Error::New(env, "vnic: the handle is closed");
+    e.Set("errno", Napi::Number::New(env, EBADF));
+    e.ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  bool slow = false, dump = false;
+  const nlmsghdr* nlh = EncodeRequest(env, info[0], info[1], &slow, &dump);
+  if (nlh == nullptr) return env.Undefined();
+  uint32_t seq = next_seq_++;
+  if (next_seq_ == 0) next_seq_ = 1;  // 0 is what the kernel's notifications carry
+  Pending& pending = pending_[seq];
+  pending.request.assign(reinterpret_cast<const char*>(nlh), nlh->nlmsg_len);
+  auto* header = reinterpret_cast<nlmsghdr*>(pending.request.data());
+  header->nlmsg_seq = seq;
+  header->nlmsg_pid = 0;
+  pending.dump = dump;
+  pending.slow = slow;
+  outbox_.push_back(seq);
+  ScheduleFlush();
+  UpdateLiveness();
+  return Napi::Number::New(env, seq);
+}
+
+void NetlinkSocket::ScheduleFlush() {
+  if (closed_ || uv_is_active(reinterpret_cast<uv_handle_t*>(idle_))) return;
+  // Flushed from the next idle phase, so every request made in this loop
+  // iteration (microtasks included) leaves in the same sendmsg.
+  uv_idle_start(idle_, [](uv_idle_t* handle) {
+    uv_idle_stop(handle);
+    auto* self = static_cast<NetlinkSocket*>(handle->data);
+    if (self == nullptr) return;
+    Napi::HandleScope scope(self->Env());
+    self->Flush();
+    self->Dispatch();
+  });
+}
+
+void NetlinkSocket::Flush() {
+  std::string batch;
+  std::vector<uint32_t> seqs;
+  while (!closed_ && !worker_busy_ && !outbox_.empty()) {
+    batch.clear();
+    seqs.clear();
+    bool slow = false;
+    while (!outbox_.empty() && in_flight_ < kWindow) {
+      auto it = pending_.find(outbox_.front());
+      if (it == pending_.end()) {  // settled before it left (cannot happen today)
+        outbox_.pop_front();
+        continue;
+      }
+      Pending& pending = it->second;
+      // The kernel runs one dump per socket at a time; later requests keep
+      // their place behind a waiting dump.
+      if (pending.dump && dump_in_flight_ != 0) break;
+      if (!batch.empty() && batch.size() + pending.request.size() > kMaxBatchBytes) break;
+      if (pending.dump) dump_in_flight_ = it->first;
+      slow = slow || pending.slow;
+      pending.sent_order = ++send_counter_;
+      batch += pending.request;
+      seqs.push_back(it->first);
+      in_flight_++;
+      outbox_.pop_front();
+    }
+    if (batch.empty()) break;
+    if (!SendBatch(batch, seqs, slow)) break;
+  }
+}
+
+// Sends inline, or from a worker thread when the batch holds a request the
+// kernel answers slowly: rtnetlink does its work inside sendmsg, in the
+// caller's thread, and the event loop must not wait on it.
+bool NetlinkSocket::SendBatch(const std::string& batch, const std::vector<uint32_t>& seqs, bool slow) {
+  if (!slow) {
+    if (mnl_socket_sendto(nl_, batch.data(), batch.size()) < 0) {
+      FailAll(seqs, errno, "sendmsg failed");
+    }
+    return true;
+  }
+  auto* work = new SendWork{};
+  work->req.data = work;
+  work->self = this;
+  work->fd = fd_;
+  work->batch = batch;
+  work->seqs = seqs;
+  worker_busy_ = true;
+  Ref();  // stay alive until the worker is back
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(Env(), &loop);
+  uv_queue_work(
+      loop, &work->req,
+      [](uv_work_t* req) {
+        auto* w = static_cast<SendWork*>(req->data);
+        sockaddr_nl kernel{};
+        kernel.nl_family = AF_NETLINK;
+        if (sendto(w->fd, w->batch.data(), w->batch.size(), 0,
+                   reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) {
+          w->error = errno;
+        }
+      },
+      [](uv_work_t* req, int) {
+        auto* w = static_cast<SendWork*>(req->data);
+        w->self->OnSendDone(w);
+      });
+  return false;
+}
+
+void NetlinkSocket::OnSendDone(SendWork* work) {
+  worker_busy_ = false;
+  Napi::HandleScope scope(Env());
+  if (closed_) {
+    if (nl_ != nullptr) mnl_socket_close(nl_);
+    nl_ = nullptr;
+  } else {
+    if (work->error != 0) FailAll(work->seqs, work->error, "sendmsg failed");
+    Flush();
+    Dispatch();
+    UpdateLiveness();
+  }
+  delete work;
+  Unref();
+}
+
+void NetlinkSocket::OnReadable() {
+  Napi::HandleScope scope(Env());
+  for (int i = 0; i < kDatagramsPerWakeup && !closed_; i++) {
+    ssize_t n = recv(fd_, recv_buf_.data(), recv_buf_.size(), MSG_DONTWAIT | MSG_TRUNC);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == ENOBUFS) {
+        HandleOverrun();
+        continue;
+      }
+      break;  // EAGAIN: drained
+    }
+    size_t got = static_cast<size_t>(n);
+    if (got > recv_buf_.size()) {
+      // Larger than any reply seen so far: grow for the next one; this one's
+      // header survived, so its request learns what happened.
+      if (got >= sizeof(nlmsghdr)) {
+        auto* nlh = reinterpret_cast<const nlmsghdr*>(recv_buf_.data());
+        if (pending_.count(nlh->nlmsg_seq) != 0) {
+          Completion c{nlh->nlmsg_seq, EMSGSIZE, "reply larger than the receive buffer"};
+          Complete(nlh->nlmsg_seq, std::move(c));
+        }
+      }
+      recv_buf_.resize(got + 4096);
+      continue;
+    }
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(recv_buf_.data());
+    int remaining = static_cast<int>(got);
+    while (mnl_nlmsg_ok(nlh, remaining)) {
+      HandleMessage(nlh);
+      nlh = mnl_nlmsg_next(nlh, &remaining);
+    }
+  }
+  Flush();
+  Dispatch();
+  UpdateLiveness();
+}
+
+void NetlinkSocket::HandleMessage(const nlmsghdr* nlh) {
+  if (nlh->nlmsg_type == NLMSG_ERROR) return HandleError(nlh);
+  if (nlh->nlmsg_type == NLMSG_DONE) return HandleDone(nlh);
+  if (nlh->nlmsg_type < NLMSG_MIN_TYPE) return;  // NOOP, OVERRUN
+  auto it = pending_.find(nlh->nlmsg_seq);
+  if (it == pending_.end() || nlh->nlmsg_seq == 0) return;  // a notification, or a request we gave up on
+  it->second.replies.append(reinterpret_cast<const char*>(nlh), nlh->nlmsg_len);
+  if (nlh->nlmsg_flags & NLM_F_DUMP_INTR) it->second.interrupted = true;
+}
+
+// Reads an extended ack's attributes (message, offending attribute, missing
+// attribute) that follow `tlv_offset` bytes of payload.
+static void ReadExtack(const nlmsghdr* nlh, size_t tlv_offset, const std::string& request,
+                       uint16_t request_type, std::string* message, std::string* attr,
+                       int64_t* missing) {
+  if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS)) return;
+  size_t payload_len = mnl_nlmsg_get_payload_len(nlh);
+  if (tlv_offset > payload_len) return;
+  AttrTable tlvs(static_cast<const uint8_t*>(mnl_nlmsg_get_payload(nlh)) + tlv_offset,
+                 payload_len - tlv_offset, NLMSGERR_ATTR_MAX + 4);
+  tlvs.Str(NLMSGERR_ATTR_MSG, message);
+  uint32_t offset;
+  if (tlvs.U32(NLMSGERR_ATTR_OFFS, &offset) && !request.empty()) {
+    const auto* req = reinterpret_cast<const nlmsghdr*>(request.data());
+    const MessageFamily* family = FindFamily(request_type);
+    if (family != nullptr && offset < request.size()) *attr = family->describe_attr(req, offset);
+  }
+  uint32_t missing_type;
+  if (tlvs.U32(5 /* NLMSGERR_ATTR_MISS_TYPE, Linux 6.0 */, &missing_type)) *missing = missing_type;
+}
+
+void NetlinkSocket::HandleError(const nlmsghdr* nlh) {
+  if (mnl_nlmsg_get_payload_len(nlh) < sizeof(nlmsgerr)) return;
+  const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
+  uint32_t seq = nlh->nlmsg_seq;
+  if (seq != 0 && seq == barrier_seq_) {
+    // Everything sent before the barrier and still unanswered lost its reply.
+    barrier_seq_ = 0;
+    std::vector<uint32_t> lost;
+    for (const auto& [pending_seq, pending] : pending_) {
+      if (pending.sent_order != 0 && pending.sent_order < barrier_order_) lost.push_back(pending_seq);
+    }
+    FailAll(lost, ENOBUFS, "the reply was lost: the socket's receive queue overflowed; the request may have been applied");
+    return;
+  }
+  auto it = pending_.find(seq);
+  if (it == pending_.end() || seq == 0) return;
+  Completion completion{seq, -err->error};
+  if (completion.error != 0) {
+    size_t tlv_offset = sizeof(nlmsgerr);
+    if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) tlv_offset += err->msg.nlmsg_len - sizeof(nlmsghdr);
+    ReadExtack(nlh, tlv_offset, it->second.request, err->msg.nlmsg_type, &completion.message,
+               &completion.attr, &completion.missing_attr);
+  } else if (it->second.dump) {
+    return;  // a dump ends with NLMSG_DONE, not an ack
+  }
+  Complete(seq, std::move(completion));
+}
+
+void NetlinkSocket::HandleDone(const nlmsghdr* nlh) {
+  auto it = pending_.find(nlh->nlmsg_seq);
+  if (it == pending_.end() || nlh->nlmsg_seq == 0) return;
+  Pending& pending = it->second;
+  if (nlh->nlmsg_flags & NLM_F_DUMP_INTR) pending.interrupted = true;
+  int32_t status = 0;
+  if (mnl_nlmsg_get_payload_len(nlh) >= sizeof status) {
+    std::memcpy(&status, mnl_nlmsg_get_payload(nlh), sizeof status);
+  }
+  Completion completion{nlh->nlmsg_seq, status < 0 ? -status : 0};
+  if (completion.error != 0) {
+    ReadExtack(nlh, sizeof status, pending.request, 0, &completion.message, &completion.attr,
+               &completion.missing_attr);
+  } else if (pending.interrupted) {
+    // The table changed while the kernel walked it: ask again, a few times.
+    if (pending.retries < kDumpRetries) {
+      pending.retries++;
+      pending.interrupted = false;
+      pending.replies.clear();
+      pending.sent_order = 0;
+      in_flight_--;
+      dump_in_flight_ = 0;
+      outbox_.push_front(nlh->nlmsg_seq);
+      return;
+    }
+    completion.error = EINTR;
+    completion.message = "dump interrupted: the table kept changing while it was read";
+  }
+  Complete(nlh->nlmsg_seq, std::move(completion));
+}
+
+// The kernel dropped messages for us (our receive queue was full). We cannot
+// tell whose: send a barrier and fail whatever is still unanswered behind it.
+void NetlinkSocket::HandleOverrun() {
+  if (barrier_seq_ != 0 || in_flight_ == 0) return;
+  barrier_seq_ = next_seq_++;
+  if (next_seq_ == 0) next_seq_ = 1;
+  barrier_order_ = ++send_counter_;
+  nlmsghdr noop{};
+  noop.nlmsg_len = sizeof noop;
+  noop.nlmsg_type = NLMSG_NOOP;
+  noop.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  noop.nlmsg_seq = barrier_seq_;
+  mnl_socket_sendto(nl_, &noop, sizeof noop);
+}
+
+void NetlinkSocket::Complete(uint32_t seq, Completion completion) {
+  auto it = pending_.find(seq);
+  if (it == pending_.end()) return;
+  if (completion.error == 0) completion.replies = std::move(it->second.replies);
+  if (it->second.sent_order != 0) in_flight_--;
+  if (dump_in_flight_ == seq) dump_in_flight_ = 0;
+  pending_.erase(it);
+  completions_.push_back(std::move(completion));
+}
+
+void NetlinkSocket::FailAll(const std::vector<uint32_t>& seqs, int error, const char* message) {
+  for (uint32_t seq : seqs) Complete(seq, Completion{seq, error, message});
+}
+
+void NetlinkSocket::Dispatch() {
+  if (completions_.empty() || closed_) {
+    completions_.clear();
+    return;
+  }
+  Napi::Env env = Env();
+  Napi::Array batch = Napi::Array::New(env, completions_.size() * 3);
+  uint32_t i = 0;
+  for (Completion& c : completions_) {
+    batch.Set(i++, Napi::Number::New(env, c.seq));
+    if (c.error != 0) {
+      Napi::Object error = Napi::Object::New(env);
+      error.Set("errno", c.error);
+      if (!c.message.empty()) error.Set("message", c.message);
+      if (!c.attr.empty()) error.Set("attr", c.attr);
+      if (c.missing_attr >= 0) error.Set("missingAttr", static_cast<double>(c.missing_attr));
+      batch.Set(i++, error);
+      batch.Set(i++, env.Null());
+    } else {
+      batch.Set(i++, env.Null());
+      batch.Set(i++, DecodeAll(env, c.replies.data(), c.replies.size()));
+    }
+  }
+  completions_.clear();
+  on_complete_.MakeCallback(Value(), {batch});
+  if (env.IsExceptionPending()) {
+    napi_fatal_exception(env, env.GetAndClearPendingException().Value());
+  }
+}
+
+// While requests are pending the socket keeps the loop (and itself) alive;
+// an idle handle lets the process exit.
+void NetlinkSocket::UpdateLiveness() {
+  if (closed_) return;
+  bool busy = !pending_.empty();
+  if (busy == referenced_) return;
+  referenced_ = busy;
+  auto* handle = reinterpret_cast<uv_handle_t*>(poll_);
+  if (busy) {
+    uv_ref(handle);
+    Ref();
+  } else {
+    uv_unref(handle);
+    Unref();
+  }
+}
+
+Napi::Value NetlinkSocket::Encode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool slow = false, dump = false;
+  const nlmsghdr* nlh = EncodeRequest(env, info[0], info[1], &slow, &dump);
+  if (nlh == nullptr) return env.Undefined();
+  return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(nlh), nlh->nlmsg_len);
+}
+
+Napi::Value NetlinkSocket::Decode(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray()) {
+    Napi::TypeError::New(env, "vnic: decode(bytes: Uint8Array)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto bytes = info[0].As<Napi::Uint8Array>();
+  return DecodeAll(env, reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+}
+
+}  // namespace vnic

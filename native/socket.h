@@ -1,0 +1,95 @@
+// The netlink engine: one NETLINK_ROUTE socket, driven by uv_poll on the Node
+// event loop. Requests get a sequence number; requests made in one loop
+// iteration leave in one sendmsg; replies are matched back by sequence number
+// and handed to JS in one call per wakeup.
+#pragma once
+
+#ifndef NAPI_DISABLE_CPP_EXCEPTIONS
+#define NAPI_DISABLE_CPP_EXCEPTIONS
+#endif
+#include <napi.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+struct mnl_socket;
+struct nlmsghdr;
+
+namespace vnic {
+
+class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  // new NetlinkSocket(onComplete, nsFd = -1)
+  // onComplete([seq, error | null, messages[], seq, …]) is called once per
+  // wakeup with every request that settled in it.
+  explicit NetlinkSocket(const Napi::CallbackInfo& info);
+  ~NetlinkSocket() override;
+
+ private:
+  struct Pending {
+    std::string request;      // the bytes sent: resent for an interrupted dump, read for extack offsets
+    std::string replies;      // every data message received for it, in order
+    uint64_t sent_order = 0;  // 0 until sent
+    bool dump = false;
+    bool slow = false;
+    bool interrupted = false;
+    uint8_t retries = 0;
+  };
+  struct Completion {
+    uint32_t seq;
+    int error;  // positive errno, 0 for success
+    std::string message;
+    std::string attr;
+    int64_t missing_attr = -1;
+    std::string replies;
+  };
+  struct SendWork;
+
+  Napi::Value Request(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value PendingCount(const Napi::CallbackInfo& info);
+  static Napi::Value Encode(const Napi::CallbackInfo& info);
+  static Napi::Value Decode(const Napi::CallbackInfo& info);
+
+  void ScheduleFlush();
+  void Flush();
+  bool SendBatch(const std::string& batch, const std::vector<uint32_t>& seqs, bool slow);
+  void OnSendDone(SendWork* work);
+  void OnReadable();
+  void HandleMessage(const nlmsghdr* nlh);
+  void HandleError(const nlmsghdr* nlh);
+  void HandleDone(const nlmsghdr* nlh);
+  void HandleOverrun();
+  void Complete(uint32_t seq, Completion completion);
+  void FailAll(const std::vector<uint32_t>& seqs, int error, const char* message);
+  void Dispatch();
+  void UpdateLiveness();
+  void Shutdown();
+
+  mnl_socket* nl_ = nullptr;
+  int fd_ = -1;
+  uint32_t portid_ = 0;
+  uv_poll_t* poll_ = nullptr;
+  uv_idle_t* idle_ = nullptr;
+  bool closed_ = false;
+  bool worker_busy_ = false;
+  bool referenced_ = false;
+  uint32_t next_seq_ = 1;
+  uint64_t send_counter_ = 0;
+  size_t in_flight_ = 0;
+  uint32_t dump_in_flight_ = 0;
+  uint32_t barrier_seq_ = 0;        // an NLMSG_NOOP sent after ENOBUFS
+  uint64_t barrier_order_ = 0;      // requests sent before it lost their replies
+  std::unordered_map<uint32_t, Pending> pending_;
+  std::deque<uint32_t> outbox_;
+  std::vector<Completion> completions_;
+  std::vector<char> recv_buf_;
+  Napi::FunctionReference on_complete_;
+};
+
+}  // namespace vnic

@@ -1,0 +1,46 @@
+// Reads the plain spec objects that lib/ hands to the addon. lib/ has already
+// validated them for the user; here we only guard the N-API boundary: a field
+// of the wrong type becomes a pending JS TypeError, never a crash.
+#pragma once
+
+#ifndef NAPI_DISABLE_CPP_EXCEPTIONS
+#define NAPI_DISABLE_CPP_EXCEPTIONS
+#endif
+#include <napi.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vnic {
+
+class SpecReader {
+ public:
+  SpecReader(Napi::Env env, Napi::Object object) : env_(env), object_(object) {}
+
+  Napi::Env env() const { return env_; }
+  bool ok() const { return !env_.IsExceptionPending(); }
+  bool Has(const char* key) const;
+
+  std::optional<uint32_t> U32(const char* key);
+  std::optional<int32_t> S32(const char* key);
+  std::optional<bool> Bool(const char* key);
+  std::optional<std::string> String(const char* key);
+  // A Buffer / Uint8Array field, as bytes.
+  std::optional<std::string> Bytes(const char* key);
+  // An array of Buffers (e.g. a list of MAC addresses).
+  std::optional<std::vector<std::string>> BytesList(const char* key);
+  // A nested spec object.
+  std::optional<Napi::Object> Object(const char* key);
+
+  // Marks the spec invalid with a TypeError naming the field.
+  void Fail(const char* key, const char* expected);
+
+ private:
+  std::optional<Napi::Value> Field(const char* key);
+  Napi::Env env_;
+  Napi::Object object_;
+};
+
+}  // namespace vnic
