@@ -126,14 +126,19 @@ export class LinkApi {
       if (master !== undefined) spec.master = master;
       spec.info = await codec.encodeAdd(raw, fds);
       if (raw.netns !== undefined) Object.assign(spec, await fds.netnsSpec(raw.netns as NetnsTarget));
+      // The kernel ignores IFLA_IFALIAS at creation: it follows in a second request.
+      const alias = spec.alias as string | undefined;
+      delete spec.alias;
       // NLM_F_ECHO returns the new link in the same exchange, except from
       // another namespace (the kernel echoes there, not to us).
       spec.echo = raw.netns === undefined;
       const [created] = await this.rq.request<Link>(op, spec, name).catch((error: VnicError) =>
         this.explain(error, codec, op, name, raw));
-      // The echo is sent before the kernel applies an alias: read it back then.
-      if (created && raw.alias !== undefined && created.alias !== raw.alias) return this.get(created.index);
       if (created) {
+        if (alias !== undefined) {
+          await this.set(created.index, { alias });
+          created.alias = alias;
+        }
         // The caller named the parent and master: no lookup needed to report them.
         const names = new Map<number, string>();
         if (typeof raw.link === 'string' && parent !== undefined) names.set(parent, raw.link);
@@ -142,6 +147,7 @@ export class LinkApi {
       }
       const elsewhere = await this.openElsewhere(raw.netns as NetnsTarget);
       try {
+        if (alias !== undefined) await elsewhere.set(name, { alias });
         return await elsewhere.get(name);
       } finally {
         elsewhere.close();
