@@ -1,0 +1,33 @@
+// The package as users get it: require('<repo root>') after the build, the
+// typings, and the prebuilt N-API binary (node-gyp-build's fallback).
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const root = path.join(__dirname, '..');
+
+test("require('<repo root>') gives the public API", () => {
+  const out = execFileSync(process.execPath, ['-e', `
+    const vnic = require(${JSON.stringify(root)});
+    console.log(JSON.stringify(Object.keys(vnic).sort()), typeof vnic.open, typeof vnic.netns.add, vnic.MACVLAN_MODES.join(','));
+  `], { encoding: 'utf8' });
+  expect(out.trim()).toBe('["Handle","MACVLAN_MODES","VnicError","errnoCode","netns","open"] function function private,vepa,bridge,passthru,source');
+});
+
+test('the typings are emitted beside the code', () => {
+  const typings = fs.readFileSync(path.join(root, 'dist', 'lib', 'index.d.ts'), 'utf8');
+  for (const name of ['open', 'netns', 'VnicError', 'Link', 'MacvlanAddOptions', 'LinkChange', 'Address']) {
+    expect(typings).toContain(name);
+  }
+});
+
+test('the prebuilt binary loads and answers a request', () => {
+  const dir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+  const [file] = fs.readdirSync(dir).filter((f) => f.endsWith('.node'));
+  const out = execFileSync(process.execPath, ['-e', `
+    const { NetlinkSocket } = require(${JSON.stringify(path.join(dir, file))});
+    const socket = new NetlinkSocket((batch) => { console.log(batch[2][0].name); socket.close(); });
+    socket.request('link.get', { index: 1 });
+  `], { encoding: 'utf8', timeout: 10000 });
+  expect(out.trim()).toBe('lo');
+});
