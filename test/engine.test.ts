@@ -84,9 +84,9 @@ test('close() while a slow delete runs on a worker: it settles, nothing crashes'
 });
 
 test('an idle handle does not keep the process alive; a pending request does', () => {
-  const addon = path.join(__dirname, '..', 'build', 'Release', 'vnic.node');
+  const root = path.join(__dirname, '..');
   const script = `
-    const { NetlinkSocket } = require(${JSON.stringify(addon)});
+    const { NetlinkSocket } = require('node-gyp-build')(${JSON.stringify(root)});
     const socket = new NetlinkSocket((batch) => { console.log('answered', batch[0], batch[1] === null); });
     socket.request('link.get', { name: 'lo' });
   `;
