@@ -17,7 +17,7 @@ export class Handle {
       const handle = await open({ netns: target });
       return Object.assign(handle.link, { close: () => handle.close() });
     };
-    this.link = new LinkApi(requester, netns === undefined, elsewhere);
+    this.link = new LinkApi(requester, elsewhere);
     this.addr = new AddrApi(requester, this.link);
   }
 

@@ -99,8 +99,7 @@ function commonSpec(op: string, options: Record<string, unknown>): Record<string
 }
 
 export class LinkApi {
-  /** @param inCallerNamespace whether the handle's namespace is this process's (sysfs is then ours). */
-  constructor(private readonly rq: Requester, private readonly inCallerNamespace: boolean,
+  constructor(private readonly rq: Requester,
               private readonly openElsewhere: (target: NetnsTarget) => Promise<LinkApi & { close(): void }>) {}
 
   /** `ip link add`: creates a link; resolves with it as the kernel reports it. */
@@ -290,7 +289,7 @@ export class LinkApi {
         if (name !== undefined) link.masterName = name;
       }
     }
-    if (link.kind) kindCodec(link.kind)?.decorate?.(link, this.inCallerNamespace);
+    if (link.kind) kindCodec(link.kind)?.decorate?.(link);
     return link;
   }
 

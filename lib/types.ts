@@ -76,7 +76,7 @@ export interface RawInfo {
 export interface TapDevice {
   /** /dev/tapN, N being the link's index. */
   path: string;
-  /** From sysfs, when the link is visible there (the process's own namespace). */
+  /** Of /dev/tapN, when devtmpfs has the node. */
   major?: number;
   minor?: number;
 }

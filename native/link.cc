@@ -74,7 +74,8 @@ void EncodeKindData(MessageWriter& writer, SpecReader& spec, const char* kind_ke
                     const char* info_key, bool slave) {
   auto kind_name = spec.String(kind_key);
   if (!kind_name) return;
-  writer.PutString(slave ? IFLA_INFO_SLAVE_KIND : IFLA_INFO_KIND, *kind_name);
+  // Without a NUL, as iproute2 sends it; the kernel reads both.
+  writer.PutBytes(slave ? IFLA_INFO_SLAVE_KIND : IFLA_INFO_KIND, *kind_name);
   auto info = spec.Object(info_key);
   if (!info) return;
   const LinkKind* kind = FindKind(*kind_name, slave);
@@ -85,7 +86,7 @@ void EncodeKindData(MessageWriter& writer, SpecReader& spec, const char* kind_ke
   nlattr* data = writer.BeginNested(slave ? IFLA_INFO_SLAVE_DATA : IFLA_INFO_DATA);
   SpecReader info_spec(spec.env(), *info);
   kind->encode(writer, info_spec);
-  writer.EndNested(data);
+  writer.EndNestedOrDrop(data);  // no options: no IFLA_INFO_DATA, as with ip
 }
 
 void EncodeLinkInfo(MessageWriter& writer, SpecReader& spec) {

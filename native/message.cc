@@ -42,6 +42,16 @@ void MessageWriter::EndNested(nlattr* start) {
   mnl_attr_nest_end(nlh_, start);
 }
 
+void MessageWriter::EndNestedOrDrop(nlattr* start) {
+  if (overflowed_ || start == nullptr) return;
+  if (reinterpret_cast<uint8_t*>(mnl_nlmsg_get_payload_tail(nlh_)) ==
+      reinterpret_cast<uint8_t*>(start) + MNL_ATTR_HDRLEN) {
+    mnl_attr_nest_cancel(nlh_, start);
+  } else {
+    mnl_attr_nest_end(nlh_, start);
+  }
+}
+
 AttrTable::AttrTable(const void* payload, size_t len, uint16_t maxType) : table_(maxType + 1u) {
   Parse(payload, len);
 }

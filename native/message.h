@@ -38,6 +38,8 @@ class MessageWriter {
 
   nlattr* BeginNested(uint16_t type);
   void EndNested(nlattr* start);
+  // Ends a nest, or removes it when nothing was written into it.
+  void EndNestedOrDrop(nlattr* start);
 
   nlmsghdr* header() const { return nlh_; }
   bool overflowed() const { return overflowed_; }

@@ -1,4 +1,6 @@
 // link.add / set / del / get / list against the real kernel, cross-checked with `ip -j`.
+import * as fs from 'fs';
+
 import { VnicError } from 'vnic';
 
 import { Sandbox, ipJson } from './helpers/sandbox';
@@ -111,6 +113,8 @@ describe('macvlan', () => {
     expect(link.kind).toBe('macvtap');
     expect(link.info).toMatchObject({ mode: 'bridge' });
     expect(link.tapDevice?.path).toBe(`/dev/tap${link.index}`);
+    const rdev = fs.statSync(`/dev/tap${link.index}`).rdev;
+    expect(link.tapDevice).toMatchObject({ major: rdev >> 8, minor: rdev & 0xff });
     await nl.link.del('mvt0');
   });
 });

@@ -195,17 +195,21 @@ export const macvlan: KindCodec = {
     return error;
   },
 
-  decorate(link, inCallerNamespace) {
+  decorate(link) {
     if (link.kind !== 'macvtap') return;
+    // The character device is named after the ifindex; devtmpfs shows it
+    // whatever namespace the link lives in.
     const path = `/dev/tap${link.index}`;
     link.tapDevice = { path };
-    if (!inCallerNamespace) return;
     try {
-      const dev = fs.readFileSync(`/sys/class/net/${link.name}/macvtap/tap${link.index}/dev`, 'utf8').trim();
-      const [major, minor] = dev.split(':').map(Number);
+      const stat = fs.statSync(path, { bigint: true });
+      if (!stat.isCharacterDevice()) return;
+      const rdev = stat.rdev;
+      const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+      const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
       link.tapDevice = { path, major, minor };
     } catch {
-      // Not visible in this process's sysfs: the path alone.
+      // No /dev node (no devtmpfs, or not created yet): the path alone.
     }
   },
 };

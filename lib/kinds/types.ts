@@ -38,5 +38,5 @@ export interface KindCodec {
   /** A clearer error for a terse kernel answer. */
   explain?(error: VnicError, ctx: ExplainContext): Promise<VnicError>;
   /** Fills in what the kernel does not report. */
-  decorate?(link: Link, inCallerNamespace: boolean): void;
+  decorate?(link: Link): void;
 }
