@@ -11,6 +11,7 @@
         "native/netns.cc",
         "native/link.cc",
         "native/addr.cc",
+        "native/route.cc",
         "native/kinds/fields.cc",
         "native/kinds/macvlan.cc",
         "native/kinds/veth.cc",

@@ -66,7 +66,11 @@ export interface Cidr {
 
 export function parseCidr(op: string, field: string, text: unknown): Cidr {
   if (typeof text !== 'string') throw invalid(op, field, 'must be an address like 10.0.0.2/24 or fd00::2/64');
+  const bare = text.split('/')[0];
+  // ipaddr.js also takes inet_aton's short forms ("10.0.0" = 10.0.0.0); ip does not.
+  const wellFormed = bare.includes(':') ? ipaddr.IPv6.isValid(bare) : ipaddr.IPv4.isValidFourPartDecimal(bare);
   try {
+    if (!wellFormed) throw new Error('not well formed');
     const [address, prefix] = text.includes('/') ? ipaddr.parseCIDR(text) : [ipaddr.parse(text), -1];
     const family = address.kind() === 'ipv4' ? 4 : 6;
     const prefixlen = prefix === -1 ? (family === 4 ? 32 : 128) : prefix;
@@ -95,10 +99,10 @@ export class AddrApi {
     });
   }
 
-  /** `ip addr del CIDR dev LINK`. */
-  async del(link: LinkRef, cidr: string): Promise<void> {
+  /** `ip addr del CIDR [peer P] dev LINK`. */
+  async del(link: LinkRef, cidr: string, options: Pick<AddrAddOptions, 'peer'> = {}): Promise<void> {
     const op = 'addr.del';
-    const spec = await this.spec(op, link, cidr, {});
+    const spec = await this.spec(op, link, cidr, options);
     await this.rq.request(op, spec, `${cidr} dev ${String(link)}`).catch((error: VnicError) => {
       if (error.errno === EADDRNOTAVAIL) throw error.with({ summary: `${cidr} is not on ${String(link)}` });
       throw error;
@@ -111,8 +115,7 @@ export class AddrApi {
     const spec: Record<string, unknown> = {};
     if (filter.family !== undefined) spec.family = filter.family === 6 ? AF_INET6 : AF_INET;
     if (filter.link !== undefined) spec.index = await this.index(op, filter.link);
-    const [addresses, links] = await Promise.all([this.rq.request<Address>('addr.dump', spec), this.links.list()]);
-    const names = new Map(links.map((l) => [l.index, l.name]));
+    const [addresses, names] = await Promise.all([this.rq.request<Address>('addr.dump', spec), this.links.names()]);
     return addresses
       .filter((a) => spec.index === undefined || a.index === spec.index)
       .map((a) => {

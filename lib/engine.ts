@@ -2,9 +2,9 @@
 // promises of the requests in flight on it.
 import { constants } from 'os';
 
-import { VnicError } from './errors';
+import { VnicError, withTarget } from './errors';
 import { CompletionBatch, NativeError, NativeSocket, native } from './native';
-import { NetnsTarget, withNetnsFd } from './netns';
+import { NetnsTarget, describeNetns, withNetnsFd } from './netns';
 
 interface Waiter {
   resolve(messages: unknown[]): void;
@@ -86,6 +86,9 @@ export class Requester {
 
 /** Opens a socket in the caller's namespace or in options.netns. */
 export async function openRequester(options: OpenOptions = {}): Promise<Requester> {
-  if (options.netns === undefined) return new Requester(undefined);
-  return withNetnsFd('open', options.netns, (fd) => new Requester(fd));
+  const { netns } = options;
+  if (netns === undefined) return new Requester(undefined);
+  return withNetnsFd('open', netns, (fd) => new Requester(fd)).catch((error: unknown) => {
+    throw withTarget(error, describeNetns(netns));
+  });
 }

@@ -86,3 +86,8 @@ const EINVAL = constants.errno.EINVAL;
 export function invalid(op: string, field: string, problem: string, target?: string): VnicError {
   return new VnicError({ errno: EINVAL, op, field, target, summary: `${field}: ${problem}` });
 }
+
+/** Names the link or namespace concerned on an error that does not say yet. */
+export function withTarget(error: unknown, target: string): unknown {
+  return error instanceof VnicError && error.target === undefined ? error.with({ target }) : error;
+}

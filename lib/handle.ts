@@ -1,9 +1,10 @@
 // A handle: one netlink socket bound to one network namespace, with the
-// link and address APIs over it.
+// link, address and route APIs over it.
 import { AddrApi } from './addr';
 import { Requester, openRequester } from './engine';
 import type { OpenOptions } from './engine';
 import { LinkApi } from './link';
+import { RouteApi } from './route';
 import type { NetnsTarget } from './netns';
 
 export type { OpenOptions } from './engine';
@@ -11,6 +12,7 @@ export type { OpenOptions } from './engine';
 export class Handle {
   readonly link: LinkApi;
   readonly addr: AddrApi;
+  readonly route: RouteApi;
 
   constructor(private readonly requester: Requester, readonly netns: NetnsTarget | undefined) {
     const elsewhere = async (target: NetnsTarget) => {
@@ -19,6 +21,7 @@ export class Handle {
     };
     this.link = new LinkApi(requester, elsewhere);
     this.addr = new AddrApi(requester, this.link);
+    this.route = new RouteApi(requester, this.link);
   }
 
   /** Requests sent and not yet answered. */

@@ -6,6 +6,7 @@ export type { NetnsTarget } from './netns';
 export { VnicError, errnoCode } from './errors';
 export type { VnicErrorDetails } from './errors';
 export type { LinkApi, LinkAddOptions, LinkChange, LinkGetOptions, LinkListFilter } from './link';
+export type { RouteApi, Route, RouteOptions, RouteListFilter, RouteScope, RouteProtocol, RouteType, RouteTable } from './route';
 export type { AddrApi, Address, AddrAddOptions, AddrListFilter, AddrScope } from './addr';
 export type {
   Link, LinkAddCommon, LinkSetOptions, LinkInfo, LinkStats, LinkRef, OperState, RawInfo, TapDevice,

@@ -1,7 +1,7 @@
 // link.add / set / del / get / list: `ip link` in-process.
 import { constants } from 'os';
 
-import { VnicError, invalid } from './errors';
+import { VnicError, invalid, withTarget } from './errors';
 import type { Requester } from './engine';
 import { kindCodec, kindSetKeys, knownKinds } from './kinds';
 import type { KindContext } from './kinds';
@@ -11,7 +11,7 @@ import type { VethAddOptions } from './kinds/veth';
 import { NetnsFd, NetnsTarget, openNetns } from './netns';
 import type { Link, LinkRef, LinkSetOptions } from './types';
 import {
-  checkBool, checkInt, checkKnownKeys, checkLinkName, checkLinkRef, checkString, checkUnicastMac,
+  checkBool, checkInt, checkKnownKeys, checkLinkName, checkLinkRef, checkMtu, checkString, checkUnicastMac,
 } from './validate';
 
 export type LinkAddOptions = MacvlanAddOptions | MacvtapAddOptions | VethAddOptions | BridgeAddOptions;
@@ -91,7 +91,7 @@ function flagChanges(op: string, options: { up?: boolean; promisc?: boolean; all
 function commonSpec(op: string, options: Record<string, unknown>): Record<string, unknown> {
   const spec: Record<string, unknown> = { ...flagChanges(op, options) };
   if (options.address !== undefined) spec.address = checkUnicastMac(op, 'address', options.address);
-  if (options.mtu !== undefined) spec.mtu = checkInt(op, 'mtu', options.mtu, 68, 65536);
+  if (options.mtu !== undefined) spec.mtu = checkMtu(op, 'mtu', options.mtu);
   if (options.txqueuelen !== undefined) spec.txqueuelen = checkInt(op, 'txqueuelen', options.txqueuelen, 0, 0xffffffff);
   if (options.alias !== undefined) spec.alias = checkString(op, 'alias', options.alias, 255);
   if (options.group !== undefined) spec.group = checkInt(op, 'group', options.group, 0, 0xffffffff);
@@ -110,13 +110,13 @@ export class LinkApi {
     const name = checkLinkName(op, 'name', raw.name);
     const codec = typeof raw.kind === 'string' ? kindCodec(raw.kind) : undefined;
     if (!codec) throw invalid(op, 'kind', `must be one of ${knownKinds().join(', ')} (got ${String(raw.kind)})`, name);
-    checkKnownKeys(op, raw, [...COMMON_ADD_KEYS, ...codec.addKeys]);
-    if (codec.needsParent && raw.link === undefined) {
-      throw invalid(op, 'link', `a ${String(raw.kind)} needs its parent link, e.g. link: 'eth0'`, name);
-    }
-    const spec: Record<string, unknown> = { name, kind: raw.kind, ...commonSpec(op, raw) };
     const fds = new FdScope(op);
     try {
+      checkKnownKeys(op, raw, [...COMMON_ADD_KEYS, ...codec.addKeys]);
+      if (codec.needsParent && raw.link === undefined) {
+        throw invalid(op, 'link', `a ${String(raw.kind)} needs its parent link, e.g. link: 'eth0'`);
+      }
+      const spec: Record<string, unknown> = { name, kind: raw.kind, ...commonSpec(op, raw) };
       const [parent, master] = await Promise.all([
         raw.link === undefined ? undefined : this.resolve(op, 'link', raw.link as LinkRef, name),
         raw.master === undefined ? undefined : this.resolve(op, 'master', raw.master as LinkRef, name),
@@ -131,28 +131,34 @@ export class LinkApi {
       // NLM_F_ECHO returns the new link in the same exchange, except from
       // another namespace (the kernel echoes there, not to us).
       spec.echo = raw.netns === undefined;
-      const [created] = await this.rq.request<Link>(op, spec, name).catch((error: VnicError) =>
+      const [echoed] = await this.rq.request<Link>(op, spec, name).catch((error: VnicError) =>
         this.explain(error, codec, op, name, raw));
-      if (created) {
-        if (alias !== undefined) {
-          await this.set(created.index, { alias });
-          created.alias = alias;
-        }
-        // The caller named the parent and master: no lookup needed to report them.
-        const names = new Map<number, string>();
-        if (typeof raw.link === 'string' && parent !== undefined) names.set(parent, raw.link);
-        if (typeof raw.master === 'string' && master !== undefined) names.set(master, raw.master);
-        return this.finish(created, names);
+      if (raw.netns !== undefined) return await this.reportFromElsewhere(raw.netns as NetnsTarget, name, alias);
+      const created = echoed ?? await this.get(name);  // no echo before Linux 6.2
+      if (alias !== undefined) {
+        await this.set(created.index, { alias });
+        created.alias = alias;
       }
-      const elsewhere = await this.openElsewhere(raw.netns as NetnsTarget);
-      try {
-        if (alias !== undefined) await elsewhere.set(name, { alias });
-        return await elsewhere.get(name);
-      } finally {
-        elsewhere.close();
-      }
+      // The caller named the parent and master: no lookup needed to report them.
+      const names = new Map<number, string>();
+      if (typeof raw.link === 'string' && parent !== undefined) names.set(parent, raw.link);
+      if (typeof raw.master === 'string' && master !== undefined) names.set(master, raw.master);
+      return this.finish(created, names);
+    } catch (error) {
+      throw withTarget(error, name);
     } finally {
       await fds.close();
+    }
+  }
+
+  /** A link just created in another namespace, read (and given its alias) there. */
+  private async reportFromElsewhere(netns: NetnsTarget, name: string, alias: string | undefined): Promise<Link> {
+    const elsewhere = await this.openElsewhere(netns);
+    try {
+      if (alias !== undefined) await elsewhere.set(name, { alias });
+      return await elsewhere.get(name);
+    } finally {
+      elsewhere.close();
     }
   }
 
@@ -163,41 +169,49 @@ export class LinkApi {
     if (typeof change !== 'object' || change === null) throw invalid(op, 'options', 'expected an object');
     const raw = change as Record<string, unknown>;
     const target = String(ref);
-    checkKnownKeys(op, raw, [...COMMON_SET_KEYS, ...kindSetKeys]);
-    const kindKeys = Object.keys(raw).filter((key) => kindSetKeys.includes(key) && raw[key] !== undefined);
-    const fds = new FdScope(op);
     try {
-      const generic: Record<string, unknown> = commonSpec(op, raw);
-      if (raw.name !== undefined) generic.name = checkLinkName(op, 'name', raw.name);
-      if (raw.master !== undefined) {
-        generic.master = raw.master === null ? 0 : await this.resolve(op, 'master', raw.master as LinkRef, target);
-      }
-      if (raw.hairpin !== undefined) {
-        generic.slaveKind = 'bridge';
-        generic.slaveInfo = { hairpin: checkBool(op, 'hairpin', raw.hairpin) };
-      }
-      if (raw.netns !== undefined) Object.assign(generic, await fds.netnsSpec(raw.netns as NetnsTarget));
-      // A rename needs the index: the name would be read as the new one.
-      const which = generic.name !== undefined ? { index: await this.resolve(op, 'link', ref, target) } : refSpec(ref);
-      const requests: Array<Record<string, unknown>> = [];
-      let kind: string | undefined;
-      if (kindKeys.length > 0) {
-        kind = raw.kind !== undefined ? String(raw.kind) : (await this.get(ref, { stats: false })).kind ?? undefined;
-        const codec = kind === undefined ? undefined : kindCodec(kind);
-        const refused = kindKeys.filter((key) => !codec?.setKeys.includes(key));
-        if (!codec || refused.length > 0) {
-          throw invalid(op, refused[0] ?? kindKeys[0], `${target} is a ${kind ?? 'link without a kind'}, which takes no option ${refused.join(', ')}`, target);
+      checkKnownKeys(op, raw, [...COMMON_SET_KEYS, ...kindSetKeys]);
+      const kindKeys = Object.keys(raw).filter((key) => kindSetKeys.includes(key) && raw[key] !== undefined);
+      const fds = new FdScope(op);
+      try {
+        const generic: Record<string, unknown> = commonSpec(op, raw);
+        if (raw.name !== undefined) generic.name = checkLinkName(op, 'name', raw.name);
+        if (raw.master !== undefined) {
+          generic.master = raw.master === null ? 0 : await this.resolve(op, 'master', raw.master as LinkRef, target);
         }
-        const infos = codec.encodeSet(raw, fds);
-        infos.forEach((info, i) => requests.push({ ...(i === 0 ? generic : {}), ...which, kind, info }));
+        if (raw.hairpin !== undefined) {
+          generic.slaveKind = 'bridge';
+          generic.slaveInfo = { hairpin: checkBool(op, 'hairpin', raw.hairpin) };
+        }
+        if (raw.netns !== undefined) Object.assign(generic, await fds.netnsSpec(raw.netns as NetnsTarget));
+        // A rename needs the index: the name would be read as the new one.
+        const which = generic.name !== undefined ? { index: await this.resolve(op, 'link', ref, target) } : refSpec(ref);
+        const requests: Array<Record<string, unknown>> = [];
+        let kind: string | undefined;
+        if (kindKeys.length > 0) {
+          const current = await this.get(ref, { stats: false });
+          kind = current.kind ?? undefined;
+          if (raw.kind !== undefined && raw.kind !== kind) {
+            throw invalid(op, 'kind', `${target} is a ${kind ?? 'link without a kind'}, not a ${String(raw.kind)}`, target);
+          }
+          const codec = kind === undefined ? undefined : kindCodec(kind);
+          const refused = kindKeys.filter((key) => !codec?.setKeys.includes(key));
+          if (!codec || refused.length > 0) {
+            throw invalid(op, refused[0] ?? kindKeys[0], `${target} is a ${kind ?? 'link without a kind'}, which takes no option ${refused.join(', ')}`, target);
+          }
+          const infos = codec.encodeSet(raw, fds, current);
+          infos.forEach((info, i) => requests.push({ ...(i === 0 ? generic : {}), ...which, kind, info }));
+        }
+        if (requests.length === 0) requests.push({ ...generic, ...which });
+        // In order, one at a time: a later change must not land after an earlier one failed.
+        for (const request of requests) {
+          await this.rq.request(op, request, target).catch((error: VnicError) => this.explainSet(error, ref, raw, kind));
+        }
+      } finally {
+        await fds.close();
       }
-      if (requests.length === 0) requests.push({ ...generic, ...which });
-      // In order, one at a time: a later change must not land after an earlier one failed.
-      for (const request of requests) {
-        await this.rq.request(op, request, target).catch((error: VnicError) => this.explainSet(error, ref, raw, kind));
-      }
-    } finally {
-      await fds.close();
+    } catch (error) {
+      throw withTarget(error, target);
     }
   }
 
@@ -251,9 +265,20 @@ export class LinkApi {
 
   /** The ifindex of a link (a GETLINK by name; numbers pass through). */
   async index(ref: LinkRef): Promise<number> {
-    if (typeof ref === 'number') return ref;
-    const [link] = await this.rq.request<Link>('link.get', { name: ref, extMask: RTEXT_FILTER_SKIP_STATS }, ref);
+    const op = 'link.index';
+    if (typeof ref === 'number') return checkLinkRef(op, 'link', ref) as number;
+    checkLinkRef(op, 'link', ref);
+    const [link] = await this.rq.request<Link>('link.get', { name: ref, extMask: RTEXT_FILTER_SKIP_STATS }, ref)
+      .catch((error: VnicError) => {
+        throw error.errno === ENODEV ? error.with({ op, summary: `no link ${ref}` }) : error.with({ op });
+      });
     return link.index;
+  }
+
+  /** index → name of every link here (one dump, without counters). */
+  async names(): Promise<Map<number, string>> {
+    const links = await this.rq.request<Link>('link.dump', { family: AF_PACKET, extMask: RTEXT_FILTER_SKIP_STATS });
+    return new Map(links.map((link) => [link.index, link.name]));
   }
 
   /** The names of a link's parent and master (one pipelined lookup each, where they live here). */

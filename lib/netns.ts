@@ -35,7 +35,7 @@ export function netnsPath(op: string, target: NetnsTarget): string {
   throw invalid(op, 'netns', 'an open fd has no path');
 }
 
-function describe(target: NetnsTarget): string {
+export function describeNetns(target: NetnsTarget): string {
   if (typeof target === 'string') return target;
   return 'pid' in target ? `pid ${target.pid}` : `fd ${target.fd}`;
 }
@@ -59,7 +59,7 @@ export async function openNetns(op: string, target: NetnsTarget): Promise<NetnsF
   } catch (error) {
     const errno = -((error as NodeJS.ErrnoException).errno ?? -os.errno.EIO);
     throw new VnicError({
-      errno, op, target: describe(target), field: 'netns',
+      errno, op, field: 'netns',
       summary: errno === os.errno.ENOENT ? `no network namespace at ${file}` : `cannot open ${file}`,
     });
   }
@@ -111,7 +111,7 @@ export async function list(): Promise<string[]> {
     return (await fsp.readdir(NETNS_RUN_DIR)).sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
+    throw netnsError('netns.list', NETNS_RUN_DIR, error);
   }
 }
 

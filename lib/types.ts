@@ -47,7 +47,7 @@ export interface LinkSetOptions {
   master?: LinkRef | null;
   /** Bridge port: reflect frames back out of the port they came in on (802.1Qbg hairpin, which VEPA needs). */
   hairpin?: boolean;
-  /** The link's kind, when kind options are given; looked up when omitted. */
+  /** The kind you expect the link to be; checked when kind options are given. */
   kind?: string;
 }
 

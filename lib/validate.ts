@@ -33,6 +33,11 @@ export function checkInt(op: string, field: string, value: unknown, min: number,
   return value;
 }
 
+/** Link MTUs: IPv4's minimum up to loopback's default. */
+export function checkMtu(op: string, field: string, value: unknown): number {
+  return checkInt(op, field, value, 68, 65536);
+}
+
 export function checkBool(op: string, field: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw invalid(op, field, `must be true or false (got ${String(value)})`);
   return value;

@@ -39,6 +39,8 @@ test('IPv6 with nodad, and a peer', async () => {
   await nl.addr.add('mv1', '10.9.0.1', { peer: '10.9.0.2/32' });
   const p2p = (await nl.addr.list({ link: 'mv1', family: 4 })).find((a) => a.address === '10.9.0.1');
   expect(p2p).toMatchObject({ peer: '10.9.0.2', prefixlen: 32 });
+  await nl.addr.del('mv1', '10.9.0.1', { peer: '10.9.0.2/32' });
+  expect((await nl.addr.list({ link: 'mv1', family: 4 })).find((a) => a.address === '10.9.0.1')).toBeUndefined();
   await nl.addr.del('mv1', 'fd00:9::2/64');
 });
 

@@ -91,6 +91,24 @@ describe('macvlan', () => {
     await nl.link.del('mvchg');
   });
 
+  test('nopromisc and nodst share one kernel attribute: changing one keeps the other', async () => {
+    const nl = await sb.handle('lab');
+    await nl.link.add({ name: 'r0', kind: 'veth', peer: { name: 'r1' } });
+    await nl.link.add({ name: 'mvflags', kind: 'macvlan', link: 'r0', mode: 'passthru', nopromisc: true });
+    await nl.link.set('mvflags', { nodst: true });
+    expect((await nl.link.get('mvflags')).info).toMatchObject({ nopromisc: true, nodst: true });
+    await nl.link.set('mvflags', { nopromisc: false });
+    expect((await nl.link.get('mvflags')).info).toMatchObject({ nopromisc: false, nodst: true });
+    await nl.link.del('r0');
+  });
+
+  test('nopromisc outside passthru is refused, as ip refuses it', async () => {
+    const nl = await sb.handle('lab');
+    await expect(nl.link.add({ name: 'mvnp', kind: 'macvlan', link: 'p0', mode: 'bridge', nopromisc: true }))
+      .rejects.toMatchObject({ code: 'EINVAL', field: 'nopromisc', target: 'mvnp' });
+    expect(await nl.link.find('mvnp')).toBeUndefined();
+  });
+
   test('MTU above the parent: EINVAL explained, nothing left', async () => {
     const nl = await sb.handle('lab');
     await expect(nl.link.add({ name: 'mvbig', kind: 'macvlan', link: 'p0', mtu: 9000 }))
@@ -216,6 +234,7 @@ describe('bad input: a clear error, nothing left behind', () => {
     const attempt = nl.link.add(options as never);
     await expect(attempt).rejects.toBeInstanceOf(VnicError);
     await expect(attempt).rejects.toMatchObject({ code, field, op: 'link.add' });
+    if (typeof options.name === 'string' && field !== 'name') await expect(attempt).rejects.toMatchObject({ target: options.name });
     expect((await nl.link.list()).map((l) => l.name).sort()).toEqual(before);
   });
 
@@ -230,6 +249,7 @@ describe('bad input: a clear error, nothing left behind', () => {
 
   test('del and get of a missing link: ENODEV', async () => {
     const nl = await sb.handle('lab');
+    await expect(nl.link.index('nope1')).rejects.toMatchObject({ code: 'ENODEV', op: 'link.index', summary: 'no link nope1' });
     await expect(nl.link.del('nope1')).rejects.toMatchObject({ code: 'ENODEV', op: 'link.del' });
     await expect(nl.link.get('nope1')).rejects.toMatchObject({ code: 'ENODEV', op: 'link.get' });
   });

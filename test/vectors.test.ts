@@ -1,7 +1,10 @@
 // Our encoder, byte for byte, against the requests iproute2 6.1 sent for the
 // same commands (../shared/vectors/iproute2-requests.json, captured by gen.sh).
 // No kernel needed: NetlinkSocket.encode only builds the bytes.
+import type { Requester } from '../lib/engine';
+import { LinkApi } from '../lib/link';
 import { native } from '../lib/native';
+import { RouteApi, RouteOptions } from '../lib/route';
 
 import { Json, Vector, canonical, decodeMany, loadVectors, withoutZeroTail } from './helpers/vectors';
 
@@ -130,11 +133,36 @@ const TABLE: Record<string, Case> = {
   'addr-show': { op: 'addr.dump', spec: {} },
 };
 
+/**
+ * Routes go through the public RouteApi, so its defaults (scope link without a
+ * gateway, protocol boot, ::/0 for a v6 default, del's wildcards) are compared
+ * too: a requester that records instead of sending captures the spec.
+ */
+const ROUTES: Record<string, { method: 'add' | 'del'; route: RouteOptions }> = {
+  'route-add-default-v4': { method: 'add', route: { dst: 'default', via: '10.9.0.1' } },
+  'route-add-net-dev': { method: 'add', route: { dst: '10.10.0.0/16', dev: 5 } },
+  'route-add-default-v6': { method: 'add', route: { dst: 'default', via: 'fd00:9::1' } },
+  'route-del-net': { method: 'del', route: { dst: '10.11.0.0/16', dev: 5 } },
+};
+
+async function captureRoute(method: 'add' | 'del', route: RouteOptions): Promise<Case> {
+  const captured: Case[] = [];
+  const recorder = {
+    request: async (op: string, spec: Record<string, unknown>) => {
+      captured.push({ op, spec });
+      return [];
+    },
+  } as unknown as Requester;
+  await new RouteApi(recorder, new LinkApi(recorder, async () => { throw new Error('unused'); }))[method](route);
+  return captured[0];
+}
+
 /** The vectors this file must cover, all of them. */
-const IN_SCOPE = /^(macvlan-.*|macvtap-bridge|veth|veth-peer-netns|bridge|bridge-opts|set-.*|del|show-all|show-one|addr-.*)$/;
+const IN_SCOPE = /^(macvlan-.*|macvtap-bridge|veth|veth-peer-netns|bridge|bridge-opts|set-.*|del|show-all|show-one|addr-.*|route-.*)$/;
 
 const vectors = new Map<string, Vector>(loadVectors().map((v) => [v.id, v]));
-const ids = Object.keys(TABLE);
+const linkAndAddrIds = Object.keys(TABLE);
+const ids = [...linkAndAddrIds, ...Object.keys(ROUTES)];
 
 function requestOf(id: string): Vector['messages'][number] {
   const vector = vectors.get(id);
@@ -162,7 +190,8 @@ function expectedTree(id: string): Json {
 // Our bytes for every entry, decoded by decode.py in one python process.
 const ours = new Map<string, { hex: string; tree: Json } | { error: Error }>();
 
-beforeAll(() => {
+beforeAll(async () => {
+  for (const [id, { method, route }] of Object.entries(ROUTES)) TABLE[id] = await captureRoute(method, route);
   const encoded: Array<[string, string]> = [];
   for (const id of ids) {
     try {
@@ -193,7 +222,7 @@ describe('encoder vs iproute2 golden requests', () => {
 });
 
 describe('decoder robustness on iproute2 link requests', () => {
-  const linkIds = ids.filter((id) => TABLE[id].op.startsWith('link.'));
+  const linkIds = linkAndAddrIds.filter((id) => TABLE[id].op.startsWith('link.'));
 
   test.each(linkIds)('%s decodes', (id) => {
     const { hex, decoded } = requestOf(id);

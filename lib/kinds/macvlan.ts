@@ -124,6 +124,10 @@ const explainers: Array<(error: VnicError, ctx: ExplainContext, parent: ParentVi
     }
     return undefined;
   },
+  // Siblings moved into other namespaces are invisible from here: name the usual suspects.
+  (error, ctx) => error.code === 'EINVAL' && ctx.op === 'link.add'
+    ? 'the macvlan driver refused it: a passthru macvlan must be alone on its parent (siblings moved to other namespaces count too), and a parent with a passthru child takes no other'
+    : undefined,
 ];
 
 interface ParentView {
@@ -135,10 +139,14 @@ interface ParentView {
 
 async function look(ctx: ExplainContext): Promise<ParentView | undefined> {
   const self = ctx.op === 'link.set' ? await ctx.get(ctx.target) : undefined;
+  // A link moved into a container has its parent in another namespace: its
+  // own mode is all we can see, and the index means nothing here.
+  const unseen = { name: 'its parent', children: [], self };
+  if (self?.linkNetnsId !== undefined) return unseen;
   const parentRef = (ctx.options.link as LinkRef | undefined) ?? self?.link;
-  if (parentRef === undefined) return self ? { name: '?', children: [], self } : undefined;
+  if (parentRef === undefined) return self ? unseen : undefined;
   const parent = await ctx.get(parentRef);
-  if (!parent) return undefined;
+  if (!parent) return self ? unseen : undefined;
   const links = await ctx.list();
   const children = links.filter((l) => l.link === parent.index && l.linkNetnsId === undefined &&
     (l.kind === 'macvlan' || l.kind === 'macvtap'));
@@ -153,6 +161,9 @@ export const macvlan: KindCodec = {
 
   async encodeAdd(options, ctx) {
     const info = plainOptions(ctx.op, options);
+    if (info.nopromisc === true && info.mode !== 'passthru') {
+      throw invalid(ctx.op, 'nopromisc', "applies to mode 'passthru' only (as with ip)");
+    }
     if (options.macaddr !== undefined) {
       if (options.mode !== 'source') {
         throw invalid(ctx.op, 'macaddr', "a source MAC list needs mode: 'source'");
@@ -163,9 +174,19 @@ export const macvlan: KindCodec = {
     return info;
   },
 
-  encodeSet(options, ctx) {
+  encodeSet(options, ctx, current) {
     const specs: object[] = [];
     const plain = plainOptions(ctx.op, options);
+    const now = (current.info ?? {}) as MacvlanInfo;
+    // nopromisc and nodst travel in one flags attribute that replaces both:
+    // keep the one not being changed.
+    if (plain.nopromisc !== undefined || plain.nodst !== undefined) {
+      plain.nopromisc ??= now.nopromisc ?? false;
+      plain.nodst ??= now.nodst ?? false;
+      if (plain.nopromisc === true && (plain.mode ?? now.mode) !== 'passthru') {
+        throw invalid(ctx.op, 'nopromisc', "applies to mode 'passthru' only (as with ip)");
+      }
+    }
     if (Object.keys(plain).length > 0) specs.push(plain);
     const change = options.macaddr as MacaddrChange | undefined;
     if (change !== undefined) {

@@ -33,8 +33,8 @@ export interface KindCodec {
   readonly needsParent: boolean;
   /** The addon's IFLA_INFO_DATA spec for a create. */
   encodeAdd(options: Record<string, unknown>, ctx: KindContext): Promise<object | undefined>;
-  /** One IFLA_INFO_DATA spec per request that a change needs. */
-  encodeSet(options: Record<string, unknown>, ctx: KindContext): object[];
+  /** One IFLA_INFO_DATA spec per request that a change needs; `current` is the link as it is. */
+  encodeSet(options: Record<string, unknown>, ctx: KindContext, current: Link): object[];
   /** A clearer error for a terse kernel answer. */
   explain?(error: VnicError, ctx: ExplainContext): Promise<VnicError>;
   /** Fills in what the kernel does not report. */

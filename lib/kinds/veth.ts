@@ -1,6 +1,6 @@
 // veth: a pair of links joined back to back; what enters one leaves the other.
 // In the labs one end plays the "physical" NIC that macvlans hang off.
-import { checkInt, checkLinkName, checkUnicastMac, checkKnownKeys } from '../validate';
+import { checkKnownKeys, checkLinkName, checkMtu, checkUnicastMac } from '../validate';
 import { invalid } from '../errors';
 import type { LinkAddCommon, NetnsTarget } from '../types';
 import type { KindCodec } from './types';
@@ -35,7 +35,7 @@ export const veth: KindCodec = {
     checkKnownKeys(ctx.op, peer, ['name', 'netns', 'address', 'mtu']);
     const spec: Record<string, unknown> = { name: checkLinkName(ctx.op, 'peer.name', peer.name) };
     if (peer.address !== undefined) spec.address = checkUnicastMac(ctx.op, 'peer.address', peer.address);
-    if (peer.mtu !== undefined) spec.mtu = checkInt(ctx.op, 'peer.mtu', peer.mtu, 68, 65535);
+    if (peer.mtu !== undefined) spec.mtu = checkMtu(ctx.op, 'peer.mtu', peer.mtu);
     if (peer.netns !== undefined) spec.netnsFd = await ctx.netnsFd(peer.netns);
     return { peer: spec };
   },
