@@ -137,47 +137,56 @@ export class AddrApi {
   }
 
   private async spec(op: string, link: LinkRef, cidrText: string, options: AddrAddOptions): Promise<Record<string, unknown>> {
-    checkKnownKeys(op, options, ['broadcast', 'label', 'scope', 'peer', 'nodad', 'noprefixroute', 'replace']);
-    const cidr = parseCidr(op, 'address', cidrText);
-    const spec: Record<string, unknown> = {
-      family: cidr.family === 4 ? AF_INET : AF_INET6,
-      prefixlen: cidr.prefixlen,
-      local: cidr.bytes,
-      address: cidr.bytes,
-    };
-    let flags = 0;
-    if (options.peer !== undefined) {
-      const peer = parseCidr(op, 'peer', options.peer);
-      if (peer.family !== cidr.family) throw invalid(op, 'peer', 'must be of the same family as the address');
-      spec.address = peer.bytes;
-      if (options.peer.includes('/')) spec.prefixlen = peer.prefixlen;
-    }
-    if (options.broadcast !== undefined) {
-      if (cidr.family !== 4) throw invalid(op, 'broadcast', 'IPv6 has no broadcast');
-      spec.broadcast = options.broadcast === '+' || options.broadcast === true
-        ? broadcastOf(cidr)
-        : parseCidr(op, 'broadcast', options.broadcast).bytes;
-    }
-    if (options.label !== undefined) {
-      if (typeof options.label !== 'string' || Buffer.byteLength(options.label) > 15 ||
-          (typeof link === 'string' && !options.label.startsWith(link))) {
-        throw invalid(op, 'label', `must start with the link's name and be at most 15 bytes (e.g. ${String(link)}:1)`);
-      }
-      spec.label = options.label;
-    }
-    if (options.scope !== undefined) {
-      spec.scope = typeof options.scope === 'number'
-        ? checkInt(op, 'scope', options.scope, 0, 255)
-        : SCOPES[checkOneOf(op, 'scope', options.scope, Object.keys(SCOPES) as AddrScope[])];
-    }
-    if (options.nodad !== undefined && checkBool(op, 'nodad', options.nodad)) {
-      if (cidr.family !== 6) throw invalid(op, 'nodad', 'duplicate address detection is IPv6 only');
-      flags |= IFA_F_NODAD;
-    }
-    if (options.noprefixroute !== undefined && checkBool(op, 'noprefixroute', options.noprefixroute)) flags |= IFA_F_NOPREFIXROUTE;
-    if (options.replace !== undefined) checkBool(op, 'replace', options.replace);
-    if (flags !== 0) spec.flags = flags;
+    const spec = addrSpec(op, link, cidrText, options);
     spec.index = await this.index(op, link);
     return spec;
   }
+}
+
+/**
+ * The addon's spec for an address on `link` (its index is added by the
+ * caller): checked and converted, synchronously.
+ */
+export function addrSpec(op: string, link: LinkRef, cidrText: string, options: AddrAddOptions): Record<string, unknown> {
+  checkKnownKeys(op, options, ['broadcast', 'label', 'scope', 'peer', 'nodad', 'noprefixroute', 'replace']);
+  const cidr = parseCidr(op, 'address', cidrText);
+  const spec: Record<string, unknown> = {
+    family: cidr.family === 4 ? AF_INET : AF_INET6,
+    prefixlen: cidr.prefixlen,
+    local: cidr.bytes,
+    address: cidr.bytes,
+  };
+  let flags = 0;
+  if (options.peer !== undefined) {
+    const peer = parseCidr(op, 'peer', options.peer);
+    if (peer.family !== cidr.family) throw invalid(op, 'peer', 'must be of the same family as the address');
+    spec.address = peer.bytes;
+    if (options.peer.includes('/')) spec.prefixlen = peer.prefixlen;
+  }
+  if (options.broadcast !== undefined) {
+    if (cidr.family !== 4) throw invalid(op, 'broadcast', 'IPv6 has no broadcast');
+    spec.broadcast = options.broadcast === '+' || options.broadcast === true
+      ? broadcastOf(cidr)
+      : parseCidr(op, 'broadcast', options.broadcast).bytes;
+  }
+  if (options.label !== undefined) {
+    if (typeof options.label !== 'string' || Buffer.byteLength(options.label) > 15 ||
+        (typeof link === 'string' && !options.label.startsWith(link))) {
+      throw invalid(op, 'label', `must start with the link's name and be at most 15 bytes (e.g. ${String(link)}:1)`);
+    }
+    spec.label = options.label;
+  }
+  if (options.scope !== undefined) {
+    spec.scope = typeof options.scope === 'number'
+      ? checkInt(op, 'scope', options.scope, 0, 255)
+      : SCOPES[checkOneOf(op, 'scope', options.scope, Object.keys(SCOPES) as AddrScope[])];
+  }
+  if (options.nodad !== undefined && checkBool(op, 'nodad', options.nodad)) {
+    if (cidr.family !== 6) throw invalid(op, 'nodad', 'duplicate address detection is IPv6 only');
+    flags |= IFA_F_NODAD;
+  }
+  if (options.noprefixroute !== undefined && checkBool(op, 'noprefixroute', options.noprefixroute)) flags |= IFA_F_NOPREFIXROUTE;
+  if (options.replace !== undefined) checkBool(op, 'replace', options.replace);
+  if (flags !== 0) spec.flags = flags;
+  return spec;
 }

@@ -3,7 +3,7 @@
 import { constants } from 'os';
 
 import { VnicError, withTarget } from './errors';
-import { CompletionBatch, NativeError, NativeSocket, native } from './native';
+import { CompletionBatch, NativeError, NativeSocket, NativeSocketOptions, native } from './native';
 import { NetnsTarget, describeNetns, withNetnsFd } from './netns';
 
 interface Waiter {
@@ -25,10 +25,10 @@ export class Requester {
   private readonly waiters = new Map<number, Waiter>();
   private closed = false;
 
-  constructor(nsFd: number | undefined) {
+  constructor(nsFd: number | undefined, options?: NativeSocketOptions) {
     const Socket = native().NetlinkSocket;
     try {
-      this.socket = new Socket((batch) => this.settle(batch), nsFd ?? -1);
+      this.socket = new Socket((batch) => this.settle(batch), nsFd ?? -1, options);
     } catch (error) {
       const errno = (error as { errno?: number }).errno ?? constants.errno.EIO;
       throw new VnicError({ errno, op: 'open', summary: (error as Error).message });

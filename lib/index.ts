@@ -1,8 +1,12 @@
 // vnic's public surface.
 export { open, Handle } from './handle';
 export type { OpenOptions } from './handle';
-export * as netns from './netns';
+export * as netns from './netns-api';
 export type { NetnsTarget } from './netns';
+export type { ListenOptions, ConnectOptions, UdpOptions } from './sockets';
+export type { AttachOptions, Attachment, DetachOptions } from './attach';
+export { randomMac } from './attach';
+export type { Monitor, MonitorEvent, MonitorObject, MonitorOptions } from './monitor';
 export { VnicError, errnoCode } from './errors';
 export type { VnicErrorDetails } from './errors';
 export type { LinkApi, LinkAddOptions, LinkChange, LinkGetOptions, LinkListFilter } from './link';

@@ -22,8 +22,19 @@ export interface NativeSocket {
   pendingCount(): number;
 }
 
+/** Flat batch of notifications: nlmsg_type, decoded message, …; type -1 (null) when some were lost. */
+export type EventBatch = Array<number | object | null>;
+
+export interface NativeSocketOptions {
+  /** RTNLGRP_* multicast groups to join: the socket becomes a monitor. */
+  groups?: number[];
+  onEvent?: (events: EventBatch) => void;
+  /** SO_RCVBUF in bytes (default 8 MiB). */
+  receiveBuffer?: number;
+}
+
 export interface NativeSocketClass {
-  new (onComplete: (batch: CompletionBatch) => void, nsFd?: number): NativeSocket;
+  new (onComplete: (batch: CompletionBatch) => void, nsFd?: number, options?: NativeSocketOptions): NativeSocket;
   /** The bytes a request would send (sequence number 0). */
   encode(op: string, spec: object): Buffer;
   /** Decodes rtnetlink messages into plain objects. */
@@ -34,6 +45,10 @@ export interface NativeBinding {
   NetlinkSocket: NativeSocketClass;
   netnsAdd(dir: string, name: string): Promise<void>;
   netnsDel(filePath: string): Promise<void>;
+  /** A TCP / UDP socket created in the namespace behind nsFd; bound / listening when asked. */
+  socketIn(nsFd: number, family: 4 | 6, type: 'tcp' | 'udp', address?: string, port?: number, backlog?: number): number;
+  /** Writes /proc/sys/PATH as seen from the namespace behind nsFd. */
+  sysctlWrite(nsFd: number, path: string, value: string): Promise<void>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -75,6 +75,28 @@ export async function withNetnsFd<T>(op: string, target: NetnsTarget, fn: (fd: n
   }
 }
 
+/**
+ * Runs fn with an fd for the namespace (none for the caller's own), opened
+ * synchronously for calls that return at once (monitor()).
+ */
+export function withNetnsFdSync<T>(op: string, target: NetnsTarget | undefined, fn: (fd: number | undefined) => T): T {
+  if (target === undefined) return fn(undefined);
+  if (typeof target === 'object' && target !== null && 'fd' in target) return fn(target.fd);
+  const file = netnsPath(op, target);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (error) {
+    const errno = -((error as NodeJS.ErrnoException).errno ?? -os.errno.EIO);
+    throw new VnicError({ errno, op, field: 'netns', target: describeNetns(target), summary: `cannot open ${file}` });
+  }
+  try {
+    return fn(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function netnsError(op: string, name: string, error: unknown): VnicError {
   const e = error as { errno?: number; step?: string; message?: string };
   const errno = e.errno ?? os.errno.EIO;

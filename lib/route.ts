@@ -129,43 +129,7 @@ export class RouteApi {
   }
 
   private async spec(op: string, route: RouteOptions): Promise<Record<string, unknown>> {
-    if (typeof route !== 'object' || route === null) throw invalid(op, 'route', 'expected { dst, via?, dev?, … }');
-    checkKnownKeys(op, route, KEYS);
-    const deleting = op === 'route.del';
-    const gateway = route.via === undefined ? undefined : parseCidr(op, 'via', route.via);
-    let dst: Cidr | undefined;
-    let family: 4 | 6;
-    if (route.family !== undefined && route.family !== 4 && route.family !== 6) throw invalid(op, 'family', 'must be 4 or 6');
-    if (route.dst === 'default') {
-      family = route.family ?? gateway?.family ?? 4;
-    } else {
-      dst = parseCidr(op, 'dst', route.dst);
-      family = dst.family;
-    }
-    if (gateway && gateway.family !== family) throw invalid(op, 'via', 'must be of the same family as dst');
-    const type = route.type === undefined ? TYPES.unicast : named(op, 'type', route.type, TYPES);
-    const spec: Record<string, unknown> = {
-      family: family === 6 ? AF_INET6 : AF_INET,
-      dstLen: dst?.prefixlen ?? 0,
-      table: tableId(op, route.table ?? 'main'),
-      // Deleting matches any protocol, scope and type unless told (as ip does).
-      protocol: route.protocol !== undefined ? named(op, 'protocol', route.protocol, PROTOCOLS) : deleting ? 0 : PROTOCOLS.boot,
-      scope: route.scope !== undefined ? named(op, 'scope', route.scope, SCOPES)
-        : deleting ? SCOPES.nowhere
-          : type === TYPES.local || type === TYPES.broadcast ? SCOPES.host
-            : type === TYPES.unicast && !gateway ? SCOPES.link : SCOPES.global,
-      type: route.type === undefined && deleting ? 0 : type,
-    };
-    // A v6 default goes out as ::/0, a v4 default as no RTA_DST: what ip sends.
-    if (dst) spec.dst = dst.bytes;
-    else if (family === 6) spec.dst = Buffer.alloc(16);
-    if (gateway) spec.gateway = gateway.bytes;
-    if (route.src !== undefined) {
-      const src = parseCidr(op, 'src', route.src);
-      if (src.family !== family) throw invalid(op, 'src', 'must be of the same family as dst');
-      spec.prefsrc = src.bytes;
-    }
-    if (route.metric !== undefined) spec.metric = checkInt(op, 'metric', route.metric, 0, 0xffffffff);
+    const spec = routeSpec(op, route);
     if (route.dev !== undefined) {
       checkLinkRef(op, 'dev', route.dev);
       spec.oif = await this.links.index(route.dev).catch((error: VnicError) => {
@@ -175,4 +139,49 @@ export class RouteApi {
     }
     return spec;
   }
+}
+
+/**
+ * The addon's spec for a route, checked and converted, synchronously; the
+ * caller adds `oif` for route.dev.
+ */
+export function routeSpec(op: string, route: RouteOptions): Record<string, unknown> {
+  if (typeof route !== 'object' || route === null) throw invalid(op, 'route', 'expected { dst, via?, dev?, … }');
+  checkKnownKeys(op, route, KEYS);
+  const deleting = op === 'route.del';
+  const gateway = route.via === undefined ? undefined : parseCidr(op, 'via', route.via);
+  let dst: Cidr | undefined;
+  let family: 4 | 6;
+  if (route.family !== undefined && route.family !== 4 && route.family !== 6) throw invalid(op, 'family', 'must be 4 or 6');
+  if (route.dst === 'default') {
+    family = route.family ?? gateway?.family ?? 4;
+  } else {
+    dst = parseCidr(op, 'dst', route.dst);
+    family = dst.family;
+  }
+  if (gateway && gateway.family !== family) throw invalid(op, 'via', 'must be of the same family as dst');
+  const type = route.type === undefined ? TYPES.unicast : named(op, 'type', route.type, TYPES);
+  const spec: Record<string, unknown> = {
+    family: family === 6 ? AF_INET6 : AF_INET,
+    dstLen: dst?.prefixlen ?? 0,
+    table: tableId(op, route.table ?? 'main'),
+    // Deleting matches any protocol, scope and type unless told (as ip does).
+    protocol: route.protocol !== undefined ? named(op, 'protocol', route.protocol, PROTOCOLS) : deleting ? 0 : PROTOCOLS.boot,
+    scope: route.scope !== undefined ? named(op, 'scope', route.scope, SCOPES)
+      : deleting ? SCOPES.nowhere
+        : type === TYPES.local || type === TYPES.broadcast ? SCOPES.host
+          : type === TYPES.unicast && !gateway ? SCOPES.link : SCOPES.global,
+    type: route.type === undefined && deleting ? 0 : type,
+  };
+  // A v6 default goes out as ::/0, a v4 default as no RTA_DST: what ip sends.
+  if (dst) spec.dst = dst.bytes;
+  else if (family === 6) spec.dst = Buffer.alloc(16);
+  if (gateway) spec.gateway = gateway.bytes;
+  if (route.src !== undefined) {
+    const src = parseCidr(op, 'src', route.src);
+    if (src.family !== family) throw invalid(op, 'src', 'must be of the same family as dst');
+    spec.prefsrc = src.bytes;
+  }
+  if (route.metric !== undefined) spec.metric = checkInt(op, 'metric', route.metric, 0, 0xffffffff);
+  return spec;
 }

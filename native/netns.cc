@@ -1,6 +1,8 @@
 #include "netns.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -154,11 +156,97 @@ Napi::Value NetnsDel(const Napi::CallbackInfo& info) {
   return worker->Promise();
 }
 
+// socketIn(nsFd, family 4 | 6, 'tcp' | 'udp', address?, port?, backlog?): fd
+// A TCP or UDP socket that lives in the namespace behind nsFd, bound when an
+// address is given and listening when a backlog is: Node wraps the fd.
+Napi::Value SocketIn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsString()) {
+    Napi::TypeError::New(env, "vnic: socketIn(nsFd, family, type, address?, port?, backlog?)")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int ns_fd = info[0].As<Napi::Number>().Int32Value();
+  int family = info[1].As<Napi::Number>().Int32Value() == 6 ? AF_INET6 : AF_INET;
+  bool tcp = info[2].As<Napi::String>().Utf8Value() == "tcp";
+  int fd = OpenSocketIn(ns_fd, family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+  auto fail = [&](const char* step, int error) {
+    if (fd >= 0) close(fd);
+    Napi::Error e = Napi::Error::New(env, std::string(step) + ": " + strerror(error));
+    e.Set("errno", Napi::Number::New(env, error));
+    e.Set("step", Napi::String::New(env, step));
+    e.ThrowAsJavaScriptException();
+    return env.Undefined();
+  };
+  if (fd < 0) {
+    int error = -fd;
+    fd = -1;
+    return fail("socket in namespace", error);
+  }
+  if (info[3].IsString()) {
+    std::string address = info[3].As<Napi::String>().Utf8Value();
+    uint16_t port = info[4].IsNumber() ? static_cast<uint16_t>(info[4].As<Napi::Number>().Uint32Value()) : 0;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_storage storage{};
+    socklen_t length;
+    if (family == AF_INET) {
+      auto* in = reinterpret_cast<sockaddr_in*>(&storage);
+      in->sin_family = AF_INET;
+      in->sin_port = htons(port);
+      if (inet_pton(AF_INET, address.c_str(), &in->sin_addr) != 1) return fail("parse address", EINVAL);
+      length = sizeof *in;
+    } else {
+      auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+      in6->sin6_family = AF_INET6;
+      in6->sin6_port = htons(port);
+      if (inet_pton(AF_INET6, address.c_str(), &in6->sin6_addr) != 1) return fail("parse address", EINVAL);
+      length = sizeof *in6;
+    }
+    if (bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0) return fail("bind", errno);
+  }
+  if (tcp && info[5].IsNumber()) {
+    if (listen(fd, info[5].As<Napi::Number>().Int32Value()) != 0) return fail("listen", errno);
+  }
+  return Napi::Number::New(env, fd);
+}
+
+// sysctlWrite(nsFd, path under /proc/sys, value): Promise<void>. /proc/sys/net
+// shows the namespace of whoever opens it: a thread in the namespace does.
+Napi::Value SysctlWrite(const Napi::CallbackInfo& info) {
+  if (!info[0].IsNumber() || !info[1].IsString() || !info[2].IsString()) {
+    Napi::TypeError::New(info.Env(), "vnic: sysctlWrite(nsFd, path, value)").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  int ns_fd = info[0].As<Napi::Number>().Int32Value();
+  std::string path = "/proc/sys/" + info[1].As<Napi::String>().Utf8Value();
+  std::string value = info[2].As<Napi::String>().Utf8Value();
+  auto* worker = new NetnsWorker(info.Env(), [ns_fd, path, value](std::string* step) {
+    int error = 0;
+    *step = "write " + path;
+    int join_error = RunInNetns(ns_fd, [&] {
+      int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0) {
+        error = errno;
+        return;
+      }
+      if (write(fd, value.data(), value.size()) < 0) error = errno;
+      close(fd);
+    });
+    if (join_error != 0) *step = "join the namespace";
+    return join_error != 0 ? join_error : error;
+  });
+  worker->Queue();
+  return worker->Promise();
+}
+
 }  // namespace
 
 void InitNetns(Napi::Env env, Napi::Object exports) {
   exports.Set("netnsAdd", Napi::Function::New(env, NetnsAdd, "netnsAdd"));
   exports.Set("netnsDel", Napi::Function::New(env, NetnsDel, "netnsDel"));
+  exports.Set("socketIn", Napi::Function::New(env, SocketIn, "socketIn"));
+  exports.Set("sysctlWrite", Napi::Function::New(env, SysctlWrite, "sysctlWrite"));
 }
 
 }  // namespace vnic

@@ -110,6 +110,20 @@ NetlinkSocket::NetlinkSocket(const Napi::CallbackInfo& info)
   }
   on_complete_ = Napi::Persistent(info[0].As<Napi::Function>());
   int ns_fd = info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : -1;
+  Napi::Object options = info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object::New(env);
+  std::vector<uint32_t> groups;
+  if (options.Get("groups").IsArray()) {
+    auto list = options.Get("groups").As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); i++) {
+      if (list.Get(i).IsNumber()) groups.push_back(list.Get(i).As<Napi::Number>().Uint32Value());
+    }
+  }
+  if (options.Get("onEvent").IsFunction()) {
+    on_event_ = Napi::Persistent(options.Get("onEvent").As<Napi::Function>());
+  }
+  int receive_buffer = options.Get("receiveBuffer").IsNumber()
+                           ? options.Get("receiveBuffer").As<Napi::Number>().Int32Value()
+                           : kReceiveQueueBytes;
 
   int fd = OpenSocketIn(ns_fd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
   if (fd < 0) {
@@ -137,9 +151,17 @@ NetlinkSocket::NetlinkSocket(const Napi::CallbackInfo& info)
   setsockopt(fd_, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
   setsockopt(fd_, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
   setsockopt(fd_, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
-  int queue = kReceiveQueueBytes;
+  int queue = receive_buffer;
   if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &queue, sizeof queue) != 0) {
     setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &queue, sizeof queue);  // capped by rmem_max
+  }
+  for (uint32_t group : groups) {
+    if (setsockopt(fd_, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) != 0) {
+      int error = errno;
+      Shutdown();
+      ThrowErrno(env, "join multicast group", error);
+      return;
+    }
   }
 
   uv_loop_t* loop = nullptr;
@@ -327,6 +349,9 @@ void NetlinkSocket::OnReadable() {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == ENOBUFS) {
+        // Notifications were dropped (a monitor's subscriber must resync),
+        // or replies were (requests behind a barrier learn it).
+        if (!on_event_.IsEmpty()) events_lost_ = true;
         HandleOverrun();
         continue;
       }
@@ -355,15 +380,28 @@ void NetlinkSocket::OnReadable() {
   }
   Flush();
   Dispatch();
+  DispatchEvents();
   UpdateLiveness();
+}
+
+// A reply to one of our requests, as opposed to a notification: the kernel
+// addresses replies to our port, and a monitor only sends dumps, whose parts
+// are marked NLM_F_MULTI (a notification caused by another socket can carry
+// any sequence number).
+bool NetlinkSocket::IsReply(const nlmsghdr* nlh) const {
+  if (nlh->nlmsg_seq == 0 || nlh->nlmsg_pid != portid_ || pending_.count(nlh->nlmsg_seq) == 0) return false;
+  return on_event_.IsEmpty() || (nlh->nlmsg_flags & NLM_F_MULTI);
 }
 
 void NetlinkSocket::HandleMessage(const nlmsghdr* nlh) {
   if (nlh->nlmsg_type == NLMSG_ERROR) return HandleError(nlh);
   if (nlh->nlmsg_type == NLMSG_DONE) return HandleDone(nlh);
   if (nlh->nlmsg_type < NLMSG_MIN_TYPE) return;  // NOOP, OVERRUN
+  if (!IsReply(nlh)) {
+    if (!on_event_.IsEmpty()) event_bytes_.append(reinterpret_cast<const char*>(nlh), nlh->nlmsg_len);
+    return;  // a notification (kept for a monitor), or a request we gave up on
+  }
   auto it = pending_.find(nlh->nlmsg_seq);
-  if (it == pending_.end() || nlh->nlmsg_seq == 0) return;  // a notification, or a request we gave up on
   it->second.replies.append(reinterpret_cast<const char*>(nlh), nlh->nlmsg_len);
   if (nlh->nlmsg_flags & NLM_F_DUMP_INTR) it->second.interrupted = true;
 }
@@ -395,10 +433,12 @@ void NetlinkSocket::HandleError(const nlmsghdr* nlh) {
   uint32_t seq = nlh->nlmsg_seq;
   if (seq != 0 && seq == barrier_seq_) {
     // Everything sent before the barrier and still unanswered lost its reply.
+    // Not dumps: the kernel holds a dump back while the queue is full, it
+    // does not drop its parts.
     barrier_seq_ = 0;
     std::vector<uint32_t> lost;
     for (const auto& [pending_seq, pending] : pending_) {
-      if (pending.sent_order != 0 && pending.sent_order < barrier_order_) lost.push_back(pending_seq);
+      if (!pending.dump && pending.sent_order != 0 && pending.sent_order < barrier_order_) lost.push_back(pending_seq);
     }
     FailAll(lost, ENOBUFS, "the reply was lost: the socket's receive queue overflowed; the request may have been applied");
     return;
@@ -507,11 +547,36 @@ void NetlinkSocket::Dispatch() {
   }
 }
 
+void NetlinkSocket::DispatchEvents() {
+  if (on_event_.IsEmpty() || closed_ || (event_bytes_.empty() && !events_lost_)) return;
+  Napi::Env env = Env();
+  Napi::Array events = Napi::Array::New(env);
+  uint32_t i = 0;
+  if (events_lost_) {
+    events.Set(i++, Napi::Number::New(env, -1));
+    events.Set(i++, env.Null());
+    events_lost_ = false;
+  }
+  const auto* nlh = reinterpret_cast<const nlmsghdr*>(event_bytes_.data());
+  int remaining = static_cast<int>(event_bytes_.size());
+  while (mnl_nlmsg_ok(nlh, remaining)) {
+    events.Set(i++, Napi::Number::New(env, nlh->nlmsg_type));
+    events.Set(i++, DecodeMessage(env, nlh));
+    nlh = mnl_nlmsg_next(nlh, &remaining);
+  }
+  event_bytes_.clear();
+  on_event_.MakeCallback(Value(), {events});
+  if (env.IsExceptionPending()) {
+    napi_fatal_exception(env, env.GetAndClearPendingException().Value());
+  }
+}
+
 // While requests are pending the socket keeps the loop (and itself) alive;
 // an idle handle lets the process exit.
 void NetlinkSocket::UpdateLiveness() {
   if (closed_) return;
-  bool busy = !pending_.empty();
+  // A monitor keeps the loop alive until it is closed, like a server.
+  bool busy = !pending_.empty() || !on_event_.IsEmpty();
   if (busy == referenced_) return;
   referenced_ = busy;
   auto* handle = reinterpret_cast<uv_handle_t*>(poll_);

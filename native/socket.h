@@ -24,9 +24,13 @@ namespace vnic {
 class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
  public:
   static Napi::Function Init(Napi::Env env);
-  // new NetlinkSocket(onComplete, nsFd = -1)
+  // new NetlinkSocket(onComplete, nsFd = -1, options?)
   // onComplete([seq, error | null, messages[], seq, …]) is called once per
   // wakeup with every request that settled in it.
+  // options: { groups?: number[] (RTNLGRP_*), onEvent?: (events) => void,
+  //            receiveBuffer?: bytes } — a monitor: onEvent([type, message,
+  //            type, message, …]) gets the kernel's notifications, type -1
+  //            (message null) when some were lost (ENOBUFS).
   explicit NetlinkSocket(const Napi::CallbackInfo& info);
   ~NetlinkSocket() override;
 
@@ -68,6 +72,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   void Complete(uint32_t seq, Completion completion);
   void FailAll(const std::vector<uint32_t>& seqs, int error, const char* message);
   void Dispatch();
+  void DispatchEvents();
+  bool IsReply(const nlmsghdr* nlh) const;
   void UpdateLiveness();
   void Shutdown();
 
@@ -90,6 +96,9 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   std::vector<Completion> completions_;
   std::vector<char> recv_buf_;
   Napi::FunctionReference on_complete_;
+  Napi::FunctionReference on_event_;  // empty unless this socket is a monitor
+  std::string event_bytes_;           // notifications received in this wakeup
+  bool events_lost_ = false;
 };
 
 }  // namespace vnic

@@ -11,7 +11,7 @@ test("require('<repo root>') gives the public API", () => {
     const vnic = require(${JSON.stringify(root)});
     console.log(JSON.stringify(Object.keys(vnic).sort()), typeof vnic.open, typeof vnic.netns.add, vnic.MACVLAN_MODES.join(','));
   `], { encoding: 'utf8' });
-  expect(out.trim()).toBe('["Handle","MACVLAN_MODES","VnicError","errnoCode","netns","open"] function function private,vepa,bridge,passthru,source');
+  expect(out.trim()).toBe('["Handle","MACVLAN_MODES","VnicError","errnoCode","netns","open","randomMac"] function function private,vepa,bridge,passthru,source');
 });
 
 test('the typings are emitted beside the code', () => {

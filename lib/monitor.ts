@@ -1,0 +1,200 @@
+// nl.monitor([...]): the kernel's link, address and route notifications as
+// typed events, through an async iterator or an EventEmitter. When the kernel
+// drops notifications (ENOBUFS), subscribers get an 'overrun' event and the
+// monitor reads the whole state again, so nothing is silently missed.
+import { EventEmitter } from 'events';
+
+import type { Address } from './addr';
+import { Requester } from './engine';
+import type { VnicError } from './errors';
+import { invalid } from './errors';
+import type { EventBatch } from './native';
+import type { Route } from './route';
+import type { Link } from './types';
+
+export type MonitorObject = 'link' | 'addr' | 'route';
+
+export type MonitorEvent =
+  /** 'change' is a link seen before; 'moved' one that left for another namespace (newNetnsId set). */
+  | { type: 'new' | 'change' | 'del' | 'moved'; object: 'link'; link: Link }
+  | { type: 'new' | 'del'; object: 'addr'; addr: Address }
+  | { type: 'new' | 'del'; object: 'route'; route: Route }
+  /** The kernel dropped notifications; a 'sync' follows. */
+  | { type: 'overrun' }
+  /** The whole state, read again after an overrun (and at start with listExisting). */
+  | { type: 'sync'; links?: Link[]; addrs?: Address[]; routes?: Route[] };
+
+export interface MonitorOptions {
+  /** Report what exists already: a 'new' event per link / address / route, then live changes. */
+  listExisting?: boolean;
+  /** The socket's receive buffer in bytes (default 8 MiB); smaller overruns sooner. */
+  receiveBuffer?: number;
+}
+
+// RTNLGRP_* per object.
+const GROUPS: Record<MonitorObject, number[]> = { link: [1], addr: [5, 9], route: [7, 11] };
+const RTM_NEWLINK = 16;
+const RTM_DELLINK = 17;
+const RTM_NEWADDR = 20;
+const RTM_DELADDR = 21;
+const RTM_NEWROUTE = 24;
+const RTM_DELROUTE = 25;
+const LOST = -1;
+
+export class Monitor extends EventEmitter implements AsyncIterable<MonitorEvent> {
+  /** Receives the notifications, nothing else. */
+  private readonly listener: Requester;
+  /** Reads the state: on a socket of its own, because the kernel holds a dump
+   * back while the listener's queue is full — which is exactly when we resync. */
+  private readonly reader: Requester;
+  private readonly known = new Set<number>();  // link indices seen: new vs change
+  private readonly queue: MonitorEvent[] = [];
+  private readonly waiting: Array<{ resolve(r: IteratorResult<MonitorEvent>): void; reject(e: unknown): void }> = [];
+  private syncing: Promise<void> | undefined;
+  private held: EventBatch[] = [];  // notifications that arrived while the state was being read
+  private failure: unknown;
+  private closed = false;
+
+  /** @internal use handle.monitor(). */
+  constructor(private readonly objects: readonly MonitorObject[], nsFd: number | undefined, options: MonitorOptions) {
+    super();
+    if (objects.length === 0 || objects.some((o) => !(o in GROUPS))) {
+      throw invalid('monitor', 'objects', "expected some of 'link', 'addr', 'route'");
+    }
+    this.reader = new Requester(nsFd);
+    try {
+      this.listener = new Requester(nsFd, {
+        groups: objects.flatMap((o) => GROUPS[o]),
+        onEvent: (batch) => this.receive(batch),
+        receiveBuffer: options.receiveBuffer,
+      });
+    } catch (error) {
+      this.reader.close();
+      throw error;
+    }
+    this.syncing = this.sync(options.listExisting === true ? 'listExisting' : 'silent');
+  }
+
+  /** Resolves once the initial state has been read (and listed, with listExisting). */
+  ready(): Promise<void> {
+    return this.syncing ?? Promise.resolve();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.listener.close();
+    this.reader.close();
+    for (const waiter of this.waiting.splice(0)) waiter.resolve({ value: undefined, done: true });
+    this.emit('close');
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<MonitorEvent> {
+    return {
+      next: () => {
+        const value = this.queue.shift();
+        if (value) return Promise.resolve({ value, done: false });
+        if (this.failure !== undefined) return Promise.reject(this.failure);
+        if (this.closed) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+      },
+      return: () => {
+        this.close();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+
+  private publish(event: MonitorEvent): void {
+    if (this.closed) return;
+    this.emit('event', event);
+    const waiter = this.waiting.shift();
+    if (waiter) waiter.resolve({ value: event, done: false });
+    else this.queue.push(event);
+  }
+
+  private receive(batch: EventBatch): void {
+    if (this.syncing) {
+      this.held.push(batch);
+      return;
+    }
+    for (let i = 0; i < batch.length; i += 2) {
+      const type = batch[i] as number;
+      if (type === LOST) {
+        this.publish({ type: 'overrun' });
+        this.syncing = this.sync('resync');
+        this.held.push(batch.slice(i + 2));
+        return;
+      }
+      this.translate(type, batch[i + 1] as object);
+    }
+  }
+
+  private translate(type: number, message: object): void {
+    switch (type) {
+      case RTM_NEWLINK: {
+        const link = message as Link;
+        const seen = this.known.has(link.index);
+        this.known.add(link.index);
+        return this.publish({ type: seen ? 'change' : 'new', object: 'link', link });
+      }
+      case RTM_DELLINK: {
+        const link = message as Link & { newNetnsId?: number };
+        this.known.delete(link.index);
+        return this.publish({ type: link.newNetnsId !== undefined ? 'moved' : 'del', object: 'link', link });
+      }
+      case RTM_NEWADDR:
+      case RTM_DELADDR:
+        return this.publish({ type: type === RTM_NEWADDR ? 'new' : 'del', object: 'addr', addr: message as Address });
+      case RTM_NEWROUTE:
+      case RTM_DELROUTE:
+        return this.publish({ type: type === RTM_NEWROUTE ? 'new' : 'del', object: 'route', route: message as Route });
+      default:
+        return undefined;
+    }
+  }
+
+  /** Reads the subscribed state; 'resync' also reports links that came and went unseen. */
+  private async sync(mode: 'silent' | 'listExisting' | 'resync'): Promise<void> {
+    try {
+      const want = (object: MonitorObject) => this.objects.includes(object);
+      const [links, addrs, routes] = await Promise.all([
+        want('link') ? this.reader.request<Link>('link.dump', { family: 17, extMask: 1 }) : undefined,
+        want('addr') && mode !== 'silent' ? this.reader.request<Address>('addr.dump', {}) : undefined,
+        want('route') && mode !== 'silent' ? this.reader.request<Route>('route.dump', {}) : undefined,
+      ]);
+      if (this.closed) return;
+      if (mode === 'resync' && links) {
+        const now = new Set(links.map((l) => l.index));
+        for (const index of [...this.known].filter((i) => !now.has(i))) {
+          this.known.delete(index);
+          this.publish({ type: 'del', object: 'link', link: { index } as Link });
+        }
+      }
+      if (mode === 'listExisting') {
+        for (const link of links ?? []) this.publish({ type: 'new', object: 'link', link });
+        for (const addr of addrs ?? []) this.publish({ type: 'new', object: 'addr', addr });
+        for (const route of routes ?? []) this.publish({ type: 'new', object: 'route', route });
+      }
+      if (mode === 'resync') {
+        for (const link of links ?? []) if (!this.known.has(link.index)) this.publish({ type: 'new', object: 'link', link });
+        this.publish({ type: 'sync', links, addrs, routes });
+      }
+      for (const link of links ?? []) this.known.add(link.index);
+    } catch (error) {
+      this.fail(error as VnicError);
+    } finally {
+      this.syncing = undefined;
+      const held = this.held;
+      this.held = [];
+      for (const batch of held) this.receive(batch);
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.closed) return;
+    this.failure = error;
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    for (const waiter of this.waiting.splice(0)) waiter.reject(error);
+  }
+}

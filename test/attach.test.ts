@@ -1,0 +1,129 @@
+// attach / detach / attachMany: an interface given to a namespace, all or nothing.
+import { netns } from 'vnic';
+import type { Handle } from 'vnic';
+
+import { Sandbox, ip, ipJson, uniqueNs } from './helpers/sandbox';
+
+let sb: Sandbox;
+let host: Handle;
+
+beforeAll(async () => {
+  sb = await Sandbox.create('host', 'ctr', 'sw');
+  host = await sb.handle('host');
+  await host.link.add({ name: 'p0', kind: 'veth', peer: { name: 'p1', netns: sb.ns('sw') }, up: true });
+  ip(sb.ns('sw'), 'link', 'set', 'p1', 'up');
+});
+
+afterAll(async () => {
+  await sb.cleanup();
+});
+
+/** What a namespace holds, for "nothing left behind" checks. */
+async function snapshot(handle: Handle): Promise<string[]> {
+  return (await handle.link.list()).map((l) => `${l.name}:${l.kind}`).sort();
+}
+
+test('attach creates eth0 inside, addressed, routed and up; detach removes it; both idempotent where it matters', async () => {
+  const result = await host.attach({
+    netns: sb.ns('ctr'), link: 'p0', addresses: ['10.0.0.5/24', 'fd00::5/64'], gateway: ['10.0.0.1'],
+    routes: [{ dst: '10.50.0.0/16', via: '10.0.0.9' }], sysctls: { 'net.ipv4.conf.eth0.arp_notify': '1' }, mtu: 1400,
+  });
+  expect(result).toMatchObject({ ifname: 'eth0', netns: sb.ns('ctr'), addresses: ['10.0.0.5/24', 'fd00::5/64'] });
+  expect(result.routes).toEqual([{ dst: 'default', via: '10.0.0.1' }, { dst: '10.50.0.0/16', via: '10.0.0.9' }]);
+  const [eth0] = ipJson(sb.ns('ctr'), '-d', 'link', 'show', 'dev', 'eth0');
+  expect(eth0).toMatchObject({ ifindex: result.index, address: result.address, mtu: 1400 });
+  expect(eth0.flags).toContain('UP');
+  expect(eth0.linkinfo).toMatchObject({ info_kind: 'macvlan', info_data: { mode: 'bridge' } });
+  const addrs = ipJson(sb.ns('ctr'), 'addr', 'show', 'dev', 'eth0')[0].addr_info.map((a: { local: string }) => a.local);
+  expect(addrs).toEqual(expect.arrayContaining(['10.0.0.5', 'fd00::5']));
+  const routes = ipJson(sb.ns('ctr'), 'route', 'show');
+  expect(routes).toEqual(expect.arrayContaining([
+    expect.objectContaining({ dst: 'default', gateway: '10.0.0.1', dev: 'eth0' }),
+    expect.objectContaining({ dst: '10.50.0.0/16', gateway: '10.0.0.9' }),
+  ]));
+  const sysctl = require('child_process').execFileSync('ip', ['netns', 'exec', sb.ns('ctr'), 'cat', '/proc/sys/net/ipv4/conf/eth0/arp_notify'], { encoding: 'utf8' });
+  expect(sysctl.trim()).toBe('1');
+  // The temporary name never shows up on the host side.
+  expect((await host.link.list()).filter((l) => l.name.startsWith('vn'))).toEqual([]);
+  expect(await host.detach({ netns: sb.ns('ctr'), ifname: 'eth0' })).toBe(true);
+  expect(await host.detach({ netns: sb.ns('ctr'), ifname: 'eth0' })).toBe(false);
+  expect(await host.detach({ netns: 'vt-no-such-namespace' })).toBe(false);
+  expect(ipJson(sb.ns('ctr'), 'link', 'show').map((l: { ifname: string }) => l.ifname)).toEqual(['lo']);
+});
+
+describe('a failure at any step leaves nothing behind, and names the step', () => {
+  const cases: Array<[string, () => Promise<void>, Record<string, unknown>, string, string]> = [
+    ['the parent is missing', async () => undefined, { link: 'nope0' }, 'ENODEV', ''],
+    ['create (mtu above the parent)', async () => undefined, { mtu: 9000 }, 'EINVAL', 'create'],
+    ['rename (ifname taken)', async () => { await (await sb.handle('ctr')).link.add({ name: 'eth0', kind: 'bridge' }); }, {}, 'EEXIST', 'rename to eth0'],
+    ['sysctl (no such key)', async () => undefined, { sysctls: { 'net.ipv4.conf.eth0.no_such_knob': '1' } }, 'ENOENT', 'sysctl net/ipv4/conf/eth0/no_such_knob'],
+    ['up (a MAC clash on the parent)', async () => { await host.link.add({ name: 'clash', kind: 'macvlan', link: 'p0', mode: 'bridge', address: '02:00:00:00:aa:01', up: true }); }, { address: '02:00:00:00:aa:01' }, 'EADDRINUSE', 'up'],
+    ['address (the same one twice)', async () => undefined, { addresses: ['10.0.0.6/24', '10.0.0.6/24'] }, 'EEXIST', 'address 10.0.0.6/24'],
+    ['route (gateway not on a connected net)', async () => undefined, { addresses: ['10.0.0.6/24'], gateway: '10.99.0.1' }, 'ENETUNREACH', 'route default via 10.99.0.1'],
+  ];
+  test.each(cases)('%s', async (_what, prepare, options, code, step) => {
+    await prepare();
+    const ctr = await sb.handle('ctr');
+    const before = { host: await snapshot(host), ctr: await snapshot(ctr) };
+    const attempt = host.attach({ netns: sb.ns('ctr'), link: 'p0', ...options });
+    await expect(attempt).rejects.toMatchObject({ code, op: 'attach', ...(step ? { step } : {}) });
+    expect({ host: await snapshot(host), ctr: await snapshot(ctr) }).toEqual(before);
+    // Undo what prepare made.
+    await ctr.link.del('eth0').catch(() => undefined);
+    await host.link.del('clash').catch(() => undefined);
+  });
+});
+
+test('bad input is refused before any request', async () => {
+  await expect(host.attach({ netns: sb.ns('ctr'), link: 'p0', ifname: 'way-too-long-name' })).rejects.toMatchObject({ code: 'EINVAL', field: 'ifname' });
+  await expect(host.attach({ netns: sb.ns('ctr'), link: 'p0', addresses: ['10.0.0.300/24'] })).rejects.toMatchObject({ code: 'EINVAL', field: 'address' });
+  await expect(host.attach({ netns: sb.ns('ctr'), link: 'p0', sysctls: { 'kernel.panic': '1' } })).rejects.toMatchObject({ code: 'EINVAL', field: 'sysctls' });
+  await expect(host.attach({ netns: 'vt-no-such-namespace', link: 'p0' })).rejects.toMatchObject({ code: 'ENOENT', op: 'attach' });
+});
+
+test('attach and detach 200 containers', async () => {
+  const names = Array.from({ length: 200 }, () => uniqueNs('c'));
+  try {
+    for (const name of names) await netns.add(name);
+    const attached = await host.attachMany(names.map((name, i) => ({
+      netns: name, link: 'p0', addresses: [`10.1.${i >> 8}.${(i & 255) + 1}/16`], gateway: '10.1.255.254',
+    })));
+    expect(attached.map((a) => a.netns)).toEqual(names);
+    expect(new Set(attached.map((a) => a.address)).size).toBe(200);
+    const sample = ipJson(names[137], 'addr', 'show', 'dev', 'eth0')[0];
+    expect(sample.addr_info[0].local).toBe('10.1.0.138');
+    const removed = await Promise.all(names.map((name) => host.detach({ netns: name })));
+    expect(removed.every(Boolean)).toBe(true);
+    expect(ipJson(names[137], 'link', 'show').map((l: { ifname: string }) => l.ifname)).toEqual(['lo']);
+  } finally {
+    for (const name of names) if (netns.exists(name)) await netns.del(name);
+  }
+});
+
+test('attachMany is all or nothing', async () => {
+  const names = [uniqueNs('m'), uniqueNs('m')];
+  try {
+    for (const name of names) await netns.add(name);
+    await expect(host.attachMany([
+      { netns: names[0], link: 'p0', addresses: ['10.2.0.1/24'] },
+      { netns: names[1], link: 'p0', addresses: ['10.2.0.2/24', '10.2.0.2/24'] },
+    ])).rejects.toMatchObject({ code: 'EEXIST' });
+    for (const name of names) expect(ipJson(name, 'link', 'show').map((l: { ifname: string }) => l.ifname)).toEqual(['lo']);
+  } finally {
+    for (const name of names) await netns.del(name);
+  }
+});
+
+test('a namespace deleted and made again under the same name is found afresh', async () => {
+  const name = uniqueNs('re');
+  await netns.add(name);
+  await host.attach({ netns: name, link: 'p0' });
+  await netns.del(name);
+  await netns.add(name);
+  try {
+    await host.attach({ netns: name, link: 'p0' });
+    expect(ipJson(name, 'link', 'show').map((l: { ifname: string }) => l.ifname)).toEqual(['lo', 'eth0']);
+  } finally {
+    await netns.del(name);
+  }
+});
