@@ -1,15 +1,21 @@
 // attach / detach: "give this namespace an eth0 on that parent", all or
 // nothing, as fast as the kernel allows.
 //
-// The fast path: the macvlan is created directly inside the target namespace
-// (IFLA_NET_NS_FD) under a unique temporary name and a caller-chosen ifindex,
-// so every later step can be sent at once, pipelined, through a handle that
-// lives in the namespace: rename, sysctls, up, addresses, routes. A link is
-// never moved (a move costs ~20 ms of kernel wait). Before Linux 6.15 the
-// kernel looked the new name up in the caller's namespace, where "eth0"
-// usually exists: the temporary name keeps that trap shut.
+// A link is never moved (a move costs ~20 ms of kernel wait); it is born in
+// the namespace, with a caller-chosen ifindex, MAC and mtu, so that every
+// later step can be sent at once, pipelined, through a handle that lives
+// there. Two paths:
+// - first attach into a namespace: created from here with IFLA_NET_NS_FD.
+//   Before Linux 6.15 the kernel looked the new name up in the caller's
+//   namespace, where "eth0" usually exists: there the link gets a unique
+//   temporary name and is renamed inside, then brought up; from 6.15 on it
+//   gets its name and IFF_UP in the create request itself. That exchange
+//   also reads back the id the namespace gives ours (IFLA_LINK_NETNSID).
+// - every later attach there: created from inside, naming the parent across
+//   by that id, together with its addresses and routes: one exchange, one
+//   sendmsg, no name trap (the caller is the namespace itself).
 import { randomBytes, randomInt } from 'crypto';
-import { constants } from 'os';
+import { constants, release } from 'os';
 
 import { addrSpec, parseCidr } from './addr';
 import type { Requester } from './engine';
@@ -18,6 +24,7 @@ import { kindCodec } from './kinds';
 import type { MacvlanMode } from './kinds/macvlan';
 import type { LinkApi } from './link';
 import { NamespaceCache } from './namespaces';
+import type { Inside } from './namespaces';
 import type { NetnsTarget } from './netns';
 import { describeNetns } from './netns';
 import { routeSpec } from './route';
@@ -67,11 +74,29 @@ export interface DetachOptions {
 
 const KEYS = ['netns', 'link', 'kind', 'mode', 'ifname', 'address', 'mtu', 'addresses', 'gateway', 'routes', 'sysctls'] as const;
 const IFF_UP = 1;
+const RTEXT_FILTER_SKIP_STATS = 8;
 const { EBUSY, EEXIST, ENODEV, ENOENT } = constants.errno;
 // Caller-chosen ifindexes come from a range the kernel's own counter (which
 // starts at 1 in every namespace) does not reach in practice.
 const INDEX_MIN = 1 << 24;
 const INDEX_MAX = 0x7fffffff;
+
+/** Whether the kernel looks a new link's name up in the namespace it is created in (Linux 6.15+). */
+function namesLookedUpInTarget(kernelRelease: string): boolean {
+  const [major, minor] = kernelRelease.split('.').map((part) => parseInt(part, 10));
+  return major > 6 || (major === 6 && minor >= 15);
+}
+
+/**
+ * Which paths attach takes: the defaults suit the running kernel; tests flip
+ * them to exercise every path on one kernel.
+ */
+export const attachStrategy = {
+  /** Name the link in its create request (the kernel looks the name up in the target: Linux 6.15+). */
+  nameAtCreate: namesLookedUpInTarget(release()),
+  /** Once the namespace's id for ours is known, create from inside in one exchange. */
+  createFromInside: true,
+};
 
 /** A random locally administered, unicast MAC (02:xx:…). */
 export function randomMac(): string {
@@ -94,6 +119,12 @@ interface Step {
   name: string;
   op: string;
   spec: Record<string, unknown>;
+}
+
+/** What each step's requests resolved to, in order; the first failure named. */
+interface Outcome {
+  results: PromiseSettledResult<unknown[]>[];
+  failure?: VnicError;
 }
 
 export class Attacher {
@@ -170,29 +201,26 @@ export class Attacher {
       }),
       this.namespaces.get(op, options.netns),
     ]);
-    const index = await this.create(op, { kind, info, link: parent, address: mac, mtu, netnsFd: inside.fd });
-    const rename: Step = { name: `rename to ${ifname}`, op: 'link.set', spec: { index, name: ifname } };
-    const rest: Step[] = [
-      { name: 'up', op: 'link.set', spec: { index, flags: IFF_UP, change: IFF_UP } },
+    const link = { kind, info, link: parent, address: mac, mtu };
+    const configure = (index: number): Step[] => [
       ...addresses.map(({ name, spec }) => ({ name, op: 'addr.add', spec: { ...spec, index } })),
       ...routeSpecs.map(({ name, spec }) => ({ name, op: 'route.add', spec: { ...spec, oif: index } })),
     ];
+    const up = (index: number): Step => ({ name: 'up', op: 'link.set', spec: { index, flags: IFF_UP, change: IFF_UP } });
+    // Sysctls name the interface and precede up (arp_notify acts on up): with
+    // any, the link is made down, the sysctls written, then it comes up.
+    const later = (index: number): Step[] => (sysctls.length === 0 ? [] : [up(index), ...configure(index)]);
+    const index = inside.hostNsid !== undefined && attachStrategy.createFromInside
+      ? await this.createInside(op, inside, { ...link, name: ifname, linkNetnsId: inside.hostNsid }, sysctls.length === 0, configure)
+      : await this.createFromHere(op, inside, link, ifname, sysctls.length === 0, configure);
     try {
-      if (sysctls.length === 0) {
-        // One exchange: the kernel runs a socket's requests in order, so the
-        // rename lands before the link comes up (a link that is up can't be renamed).
-        await this.run(inside.requester, [rename, ...rest]);
-      } else {
-        // Sysctls name the interface and must precede up (arp_notify acts on up).
-        await this.run(inside.requester, [rename]);
-        for (const [path, value] of sysctls) {
-          await inside.sysctl(path, value).catch((error: VnicError) => { throw error.with({ op, step: `sysctl ${path}` }); });
-        }
-        await this.run(inside.requester, rest);
+      for (const [path, value] of sysctls) {
+        await inside.sysctl(path, value).catch((error: VnicError) => { throw error.with({ op, step: `sysctl ${path}` }); });
       }
+      const { failure } = await this.run(inside.requester, later(index));
+      if (failure) throw failure;
     } catch (error) {
-      // All or nothing: the link takes its addresses and routes with it.
-      await inside.requester.request('link.del', { index }).catch(() => undefined);
+      await this.remove(inside, index);
       throw error;
     }
     return {
@@ -202,28 +230,97 @@ export class Attacher {
     };
   }
 
-  /** Creates the link inside the namespace under a temporary name; returns its ifindex there. */
-  private async create(op: string, spec: Record<string, unknown>): Promise<number> {
+  /**
+   * First attach into a namespace: the create goes from our socket (with
+   * IFLA_NET_NS_FD), the rest through the namespace's in one exchange, which
+   * also reads back the id the namespace gives ours, for the next attaches.
+   */
+  private async createFromHere(op: string, inside: Inside, link: Record<string, unknown>, ifname: string,
+                               complete: boolean, configure: (index: number) => Step[]): Promise<number> {
+    const direct = attachStrategy.nameAtCreate;
+    const upAtCreate = direct && complete ? { flags: IFF_UP, change: IFF_UP } : {};
+    let index = 0;
+    for (let attempt = 0; ; attempt++) {
+      index = randomInt(INDEX_MIN, INDEX_MAX);
+      const name = direct ? ifname : `vn${randomBytes(6).toString('hex')}`;
+      try {
+        await this.rq.request('link.add', { ...link, ...upAtCreate, netnsFd: inside.fd, index, name }, name);
+        break;
+      } catch (error) {
+        const retry = !direct || await this.indexTaken(inside, error, index);  // a temporary name never clashes twice
+        if (!retry || !(error instanceof VnicError) || ![EEXIST, EBUSY].includes(error.errno) || attempt >= 3) {
+          throw (error as VnicError).with({ op, step: 'create' });
+        }
+      }
+    }
+    const steps: Step[] = [
+      ...(direct ? [] : [{ name: `rename to ${ifname}`, op: 'link.set', spec: { index, name: ifname } }]),
+      ...(complete && !direct ? [{ name: 'up', op: 'link.set', spec: { index, flags: IFF_UP, change: IFF_UP } }] : []),
+      ...(complete ? configure(index) : []),
+      { name: 'read back', op: 'link.get', spec: { index, extMask: RTEXT_FILTER_SKIP_STATS } },
+    ];
+    const { results, failure } = await this.run(inside.requester, steps);
+    if (failure) {
+      await this.remove(inside, index);
+      throw failure;
+    }
+    const readBack = results[results.length - 1] as PromiseFulfilledResult<Array<{ linkNetnsId?: number }>>;
+    inside.hostNsid ??= readBack.value[0]?.linkNetnsId;
+    return index;
+  }
+
+  /**
+   * Later attaches: create and configure from inside, in one exchange. Should
+   * the drawn ifindex be taken, the create fails and whatever the later steps
+   * did to that other link is undone before drawing again.
+   */
+  private async createInside(op: string, inside: Inside, link: Record<string, unknown>, complete: boolean,
+                             configure: (index: number) => Step[]): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       const index = randomInt(INDEX_MIN, INDEX_MAX);
-      const name = `vn${randomBytes(6).toString('hex')}`;
-      try {
-        await this.rq.request('link.add', { ...spec, index, name }, name);
-        return index;
-      } catch (error) {
-        const taken = error instanceof VnicError && (error.errno === EBUSY || error.errno === EEXIST);
-        if (!taken || attempt >= 3) throw (error as VnicError).with({ op, step: 'create' });
+      const create: Step = {
+        name: 'create', op: 'link.add', spec: { ...link, index, ...(complete ? { flags: IFF_UP, change: IFF_UP } : {}) },
+      };
+      const rest = complete ? configure(index) : [];
+      const { results, failure } = await this.run(inside.requester, [create, ...rest]);
+      if (!failure) return index;
+      if (results[0].status === 'fulfilled') {
+        await this.remove(inside, index);
+        throw failure;
       }
+      await this.undo(inside.requester, rest, results.slice(1));
+      if (!(await this.indexTaken(inside, failure, index)) || attempt >= 3) throw failure;
     }
   }
 
-  /** Sends the steps at once, in order; rejects with the first that failed, named. */
-  private async run(requester: Requester, steps: Step[]): Promise<void> {
-    const sent = steps.map((step) => requester.request(step.op, step.spec).then(() => undefined, (error: VnicError) => {
-      throw error.with({ op: 'attach', step: step.name });
-    }));
-    const outcomes = await Promise.allSettled(sent);
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failed) throw failed.reason;
+  /**
+   * Whether a create failed because the drawn ifindex is in use there: the
+   * kernel answers EEXIST (or EBUSY) for a taken index and a taken name alike.
+   */
+  private async indexTaken(inside: Inside, error: unknown, index: number): Promise<boolean> {
+    if (!(error instanceof VnicError) || ![EEXIST, EBUSY].includes(error.errno)) return false;
+    return inside.requester.request('link.get', { index, extMask: RTEXT_FILTER_SKIP_STATS }).then(() => true, () => false);
+  }
+
+  /** Reverses the steps that succeeded (addresses and routes put on a link that was not ours). */
+  private async undo(requester: Requester, steps: Step[], results: PromiseSettledResult<unknown>[]): Promise<void> {
+    const inverse: Record<string, string> = { 'addr.add': 'addr.del', 'route.add': 'route.del' };
+    await Promise.all(steps.map((step, i) => (results[i].status === 'fulfilled' && inverse[step.op]
+      ? requester.request(inverse[step.op], step.spec).catch(() => undefined)
+      : undefined)));
+  }
+
+  /** Deletes a half-made link: it takes its addresses and routes with it. */
+  private async remove(inside: Inside, index: number): Promise<void> {
+    await inside.requester.request('link.del', { index }).catch(() => undefined);
+  }
+
+  /** Sends the steps at once, in order; the first that failed is named. */
+  private async run(requester: Requester, steps: Step[]): Promise<Outcome> {
+    const results = await Promise.allSettled(steps.map((step) => requester.request(step.op, step.spec)));
+    const index = results.findIndex((r) => r.status === 'rejected');
+    if (index < 0) return { results };
+    const error = (results[index] as PromiseRejectedResult).reason as VnicError;
+    return { results, failure: error.with({ op: 'attach', step: steps[index].name }) };
   }
 }

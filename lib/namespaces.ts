@@ -23,6 +23,12 @@ export interface Inside extends InsideHandle {
   fd: number;
   /** Writes /proc/sys/PATH inside the namespace. */
   sysctl(path: string, value: string): Promise<void>;
+  /**
+   * The id the namespace gives the handle's own namespace (IFLA_LINK_NETNSID),
+   * once an attach has shown it: from then on links are created from inside,
+   * naming their parent across, in one exchange.
+   */
+  hostNsid?: number;
 }
 
 interface Entry {

@@ -31,7 +31,7 @@ const Field kLinkFields[] = {
     {"minMtu", IFLA_MIN_MTU, Width::kU32, true},
     {"maxMtu", IFLA_MAX_MTU, Width::kU32, true},
     {"promiscuity", IFLA_PROMISCUITY, Width::kU32, true},
-    {"linkNetnsId", IFLA_LINK_NETNSID, Width::kS32, true},
+    {"linkNetnsId", IFLA_LINK_NETNSID, Width::kS32},
     {"newNetnsId", IFLA_NEW_NETNSID, Width::kS32, true},
     {"newIndex", IFLA_NEW_IFINDEX, Width::kS32, true},
     {"carrierChanges", IFLA_CARRIER_CHANGES, Width::kU32, true},

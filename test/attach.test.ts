@@ -1,5 +1,7 @@
 // attach / detach / attachMany: an interface given to a namespace, all or nothing.
 import { netns } from 'vnic';
+
+import { attachStrategy } from '../lib/attach';
 import type { Handle } from 'vnic';
 
 import { Sandbox, ip, ipJson, uniqueNs } from './helpers/sandbox';
@@ -51,13 +53,31 @@ test('attach creates eth0 inside, addressed, routed and up; detach removes it; b
   expect(ipJson(sb.ns('ctr'), 'link', 'show').map((l: { ifname: string }) => l.ifname)).toEqual(['lo']);
 });
 
-describe('a failure at any step leaves nothing behind, and names the step', () => {
+// Every path on this one kernel: created from here and named in the create
+// request (Linux 6.15+), created from here under a temporary name and renamed
+// inside (older kernels), and created from inside in one exchange (every
+// attach after the first into a namespace).
+describe.each([
+  ['from here, named at create', { nameAtCreate: true, createFromInside: false }],
+  ['from here, temporary name renamed inside', { nameAtCreate: false, createFromInside: false }],
+  ['from inside, one exchange', { nameAtCreate: true, createFromInside: true }],
+])('%s: a failure at any step leaves nothing behind, and names the step', (_path, strategy) => {
+  const original = { ...attachStrategy };
+  const renamed = !strategy.nameAtCreate && !strategy.createFromInside;
+  beforeAll(async () => {
+    Object.assign(attachStrategy, strategy);
+    // Teach the handle the namespace's id for ours, as a first attach does.
+    await host.attach({ netns: sb.ns('ctr'), link: 'p0' });
+    await host.detach({ netns: sb.ns('ctr') });
+  });
+  afterAll(() => { Object.assign(attachStrategy, original); });
+
   const cases: Array<[string, () => Promise<void>, Record<string, unknown>, string, string]> = [
     ['the parent is missing', async () => undefined, { link: 'nope0' }, 'ENODEV', ''],
     ['create (mtu above the parent)', async () => undefined, { mtu: 9000 }, 'EINVAL', 'create'],
-    ['rename (ifname taken)', async () => { await (await sb.handle('ctr')).link.add({ name: 'eth0', kind: 'bridge' }); }, {}, 'EEXIST', 'rename to eth0'],
+    ['naming (ifname taken)', async () => { await (await sb.handle('ctr')).link.add({ name: 'eth0', kind: 'bridge' }); }, {}, 'EEXIST', renamed ? 'rename to eth0' : 'create'],
     ['sysctl (no such key)', async () => undefined, { sysctls: { 'net.ipv4.conf.eth0.no_such_knob': '1' } }, 'ENOENT', 'sysctl net/ipv4/conf/eth0/no_such_knob'],
-    ['up (a MAC clash on the parent)', async () => { await host.link.add({ name: 'clash', kind: 'macvlan', link: 'p0', mode: 'bridge', address: '02:00:00:00:aa:01', up: true }); }, { address: '02:00:00:00:aa:01' }, 'EADDRINUSE', 'up'],
+    ['up (a MAC clash on the parent)', async () => { await host.link.add({ name: 'clash', kind: 'macvlan', link: 'p0', mode: 'bridge', address: '02:00:00:00:aa:01', up: true }); }, { address: '02:00:00:00:aa:01' }, 'EADDRINUSE', renamed ? 'up' : 'create'],
     ['address (the same one twice)', async () => undefined, { addresses: ['10.0.0.6/24', '10.0.0.6/24'] }, 'EEXIST', 'address 10.0.0.6/24'],
     ['route (gateway not on a connected net)', async () => undefined, { addresses: ['10.0.0.6/24'], gateway: '10.99.0.1' }, 'ENETUNREACH', 'route default via 10.99.0.1'],
   ];
@@ -72,6 +92,35 @@ describe('a failure at any step leaves nothing behind, and names the step', () =
     await ctr.link.del('eth0').catch(() => undefined);
     await host.link.del('clash').catch(() => undefined);
   });
+
+  test('success: named eth0, up, addressed, routed', async () => {
+    const ctr = await sb.handle('ctr');
+    const made = await host.attach({ netns: sb.ns('ctr'), link: 'p0', addresses: ['10.0.0.8/24'], gateway: '10.0.0.1' });
+    expect(await ctr.link.get('eth0')).toMatchObject({ index: made.index, up: true, address: made.address, kind: 'macvlan' });
+    expect((await ctr.addr.list({ link: 'eth0', family: 4 })).map((a) => a.address)).toEqual(['10.0.0.8']);
+    expect((await ctr.route.list({ family: 4 })).find((r) => r.dst === 'default')).toMatchObject({ gateway: '10.0.0.1', dev: 'eth0' });
+    await host.detach({ netns: sb.ns('ctr') });
+  });
+});
+
+test('from inside: an ifindex already taken is drawn again, and what touched the other link is undone', async () => {
+  const ctr = await sb.handle('ctr');
+  const made = await host.attach({ netns: sb.ns('ctr'), link: 'p0', ifname: 'first' });
+  // Force the next draw onto the index just used.
+  const crypto = require('crypto') as typeof import('crypto');
+  const draws = [made.index, made.index + 1];
+  const spy = jest.spyOn(crypto, 'randomInt').mockImplementation((() => draws.shift() ?? 12345678) as never);
+  try {
+    const second = await host.attach({ netns: sb.ns('ctr'), link: 'p0', ifname: 'second', addresses: ['10.3.0.2/24'] });
+    expect(second.index).toBe(made.index + 1);
+  } finally {
+    spy.mockRestore();
+  }
+  // The address never stayed on 'first'.
+  expect((await ctr.addr.list({ link: 'first', family: 4 }))).toEqual([]);
+  expect((await ctr.addr.list({ link: 'second', family: 4 })).map((a) => a.address)).toEqual(['10.3.0.2']);
+  await host.detach({ netns: sb.ns('ctr'), ifname: 'first' });
+  await host.detach({ netns: sb.ns('ctr'), ifname: 'second' });
 });
 
 test('bad input is refused before any request', async () => {

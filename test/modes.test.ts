@@ -1,11 +1,13 @@
 // The seeds' macvlan lab (examples/lab.ts), fact by fact: which modes let
 // sibling macvlans talk, what the external switch's hairpin changes, passthru's
 // one-child rule, and why the host needs a shim to reach its own macvlans.
-// Every "can't reach" is paired with a control ping that shows both ends work,
-// so a broken lab can't pass for isolation.
+// Every "can't reach" is paired with a control check that shows both ends work,
+// so a broken lab can't pass for isolation. Reachability is a UDP echo through
+// vnic's own sockets (examples/reach.ts), no ping: its own facts come last.
 import { VnicError, netns } from 'vnic';
 
-import { ADDRESSES, MacvlanLab, removeStale, runPrefix } from '../examples/lab';
+import { ADDRESSES, MacvlanLab, bareAddress, removeStale, runPrefix } from '../examples/lab';
+import { reaches } from '../examples/reach';
 
 const TAG = 'vtmodes';
 let lab: MacvlanLab;
@@ -144,5 +146,44 @@ describe('the host and its own macvlans', () => {
       await lab.removeShim();
     }
     expect(await lab.handle('host').link.find('shim')).toBeUndefined();
+  });
+});
+
+describe('the reachability helper (a UDP echo through vnic sockets)', () => {
+  /** Open UDP handles in this process, once pending closes have run. */
+  async function openUdpSockets(): Promise<number> {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return process.getActiveResourcesInfo().filter((resource) => resource === 'UDPWrap').length;
+  }
+  const ns2Echo = () => ({ netns: lab.namespaces.ns2, address: bareAddress(ADDRESSES.ns2) });
+
+  test('a yes is quick, a no takes about its 1 s deadline, and neither leaves a socket open', async () => {
+    await lab.useMode('bridge');
+    await lab.setHairpin(false);
+    const before = await openUdpSockets();
+    let started = Date.now();
+    expect(await reaches(lab.namespaces.ns1, ns2Echo())).toBe(true);
+    expect(Date.now() - started).toBeLessThan(900);
+    started = Date.now();
+    expect(await reaches(lab.namespaces.host, ns2Echo())).toBe(false);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+    expect(elapsed).toBeLessThan(2000);
+    expect(await openUdpSockets()).toBe(before);
+  });
+
+  test('a missing namespace, at either end, is an error naming it, not "unreachable"', async () => {
+    const before = await openUdpSockets();
+    const missing = `${lab.prefix}no-such-ns`;
+    await expect(reaches(missing, ns2Echo())).rejects.toMatchObject({ code: 'ENOENT', message: expect.stringContaining(missing) });
+    await expect(reaches(lab.namespaces.ns1, { netns: missing, address: bareAddress(ADDRESSES.ns2) }))
+      .rejects.toMatchObject({ code: 'ENOENT', message: expect.stringContaining(missing) });
+    // The first case had its responder up already: it was closed too.
+    expect(await openUdpSockets()).toBe(before);
+  });
+
+  test('an address the target namespace does not hold is an error too (a lab mistake, not a "no")', async () => {
+    await expect(reaches(lab.namespaces.ns1, { netns: lab.namespaces.ns2, address: bareAddress(ADDRESSES.ns1) }))
+      .rejects.toMatchObject({ code: 'EADDRNOTAVAIL' });
   });
 });
