@@ -7,6 +7,7 @@ import type { Requester } from './engine';
 import type { LinkApi } from './link';
 import type { LinkRef } from './types';
 import { checkBool, checkInt, checkKnownKeys, checkLinkRef, checkOneOf } from './validate';
+import { AF_INET, AF_INET6, IFA_F_NODAD, IFA_F_NOPREFIXROUTE } from './constants';
 
 export type AddrScope = 'global' | 'site' | 'link' | 'host' | 'nowhere';
 
@@ -50,10 +51,6 @@ export interface AddrListFilter {
 }
 
 const SCOPES: Record<AddrScope, number> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
-const IFA_F_NODAD = 0x02;
-const IFA_F_NOPREFIXROUTE = 0x200;
-const AF_INET = 2;
-const AF_INET6 = 10;
 const { ENODEV, EEXIST, EADDRNOTAVAIL } = constants.errno;
 
 /** A parsed "10.0.0.2/24" (a bare address takes the full prefix, as with `ip`). */

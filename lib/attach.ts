@@ -31,6 +31,7 @@ import { routeSpec } from './route';
 import type { RouteOptions } from './route';
 import type { LinkRef } from './types';
 import { checkKnownKeys, checkLinkName, checkMtu, checkString, checkUnicastMac } from './validate';
+import { IFF_UP, RTEXT_FILTER_SKIP_STATS } from './constants';
 
 export interface AttachOptions {
   /** The container's namespace. */
@@ -73,8 +74,6 @@ export interface DetachOptions {
 }
 
 const KEYS = ['netns', 'link', 'kind', 'mode', 'ifname', 'address', 'mtu', 'addresses', 'gateway', 'routes', 'sysctls'] as const;
-const IFF_UP = 1;
-const RTEXT_FILTER_SKIP_STATS = 8;
 const { EBUSY, EEXIST, ENODEV, ENOENT } = constants.errno;
 // Caller-chosen ifindexes come from a range the kernel's own counter (which
 // starts at 1 in every namespace) does not reach in practice.

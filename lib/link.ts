@@ -14,6 +14,7 @@ import type { Link, LinkRef, LinkSetOptions } from './types';
 import {
   checkBool, checkInt, checkKnownKeys, checkLinkName, checkLinkRef, checkMtu, checkString, checkUnicastMac,
 } from './validate';
+import { AF_PACKET, IFF_ALLMULTI, IFF_PROMISC, IFF_UP, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF } from './constants';
 
 export type LinkAddOptions = MacvlanAddOptions | MacvtapAddOptions | VethAddOptions | BridgeAddOptions;
 
@@ -34,12 +35,6 @@ export interface LinkListFilter {
   up?: boolean;
 }
 
-const IFF_UP = 0x1;
-const IFF_PROMISC = 0x100;
-const IFF_ALLMULTI = 0x200;
-const RTEXT_FILTER_VF = 1;
-const RTEXT_FILTER_SKIP_STATS = 8;
-const AF_PACKET = 17;
 const { ENODEV, EOPNOTSUPP } = constants.errno;
 
 const COMMON_ADD_KEYS = ['kind', 'name', 'link', 'address', 'mtu', 'txqueuelen', 'alias', 'up', 'promisc',

@@ -11,6 +11,10 @@ import { invalid } from './errors';
 import type { EventBatch } from './native';
 import type { Route } from './route';
 import type { Link } from './types';
+import {
+  AF_PACKET, RTEXT_FILTER_VF, RTM_DELADDR, RTM_DELLINK, RTM_DELROUTE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE,
+  RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK,
+} from './constants';
 
 export type MonitorObject = 'link' | 'addr' | 'route';
 
@@ -31,14 +35,11 @@ export interface MonitorOptions {
   receiveBuffer?: number;
 }
 
-// RTNLGRP_* per object.
-const GROUPS: Record<MonitorObject, number[]> = { link: [1], addr: [5, 9], route: [7, 11] };
-const RTM_NEWLINK = 16;
-const RTM_DELLINK = 17;
-const RTM_NEWADDR = 20;
-const RTM_DELADDR = 21;
-const RTM_NEWROUTE = 24;
-const RTM_DELROUTE = 25;
+const GROUPS: Record<MonitorObject, number[]> = {
+  link: [RTNLGRP_LINK],
+  addr: [RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR],
+  route: [RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE],
+};
 const LOST = -1;
 
 export class Monitor extends EventEmitter implements AsyncIterable<MonitorEvent> {
@@ -159,7 +160,7 @@ export class Monitor extends EventEmitter implements AsyncIterable<MonitorEvent>
     try {
       const want = (object: MonitorObject) => this.objects.includes(object);
       const [links, addrs, routes] = await Promise.all([
-        want('link') ? this.reader.request<Link>('link.dump', { family: 17, extMask: 1 }) : undefined,
+        want('link') ? this.reader.request<Link>('link.dump', { family: AF_PACKET, extMask: RTEXT_FILTER_VF }) : undefined,
         want('addr') && mode !== 'silent' ? this.reader.request<Address>('addr.dump', {}) : undefined,
         want('route') && mode !== 'silent' ? this.reader.request<Route>('route.dump', {}) : undefined,
       ]);

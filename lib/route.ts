@@ -7,6 +7,7 @@ import type { Requester } from './engine';
 import type { LinkApi } from './link';
 import type { LinkRef } from './types';
 import { checkInt, checkKnownKeys, checkLinkRef, checkOneOf } from './validate';
+import { AF_INET, AF_INET6 } from './constants';
 
 export type RouteScope = 'global' | 'site' | 'link' | 'host' | 'nowhere';
 export type RouteProtocol = 'unspec' | 'redirect' | 'kernel' | 'boot' | 'static' | 'ra' | 'dhcp';
@@ -66,8 +67,6 @@ const PROTOCOLS: Record<RouteProtocol, number> = { unspec: 0, redirect: 1, kerne
 const TYPES: Record<RouteType, number> = {
   unicast: 1, local: 2, broadcast: 3, anycast: 4, multicast: 5, blackhole: 6, unreachable: 7, prohibit: 8, throw: 9,
 };
-const AF_INET = 2;
-const AF_INET6 = 10;
 const { ENODEV, EEXIST, ESRCH } = constants.errno;
 const KEYS = ['dst', 'via', 'dev', 'src', 'metric', 'table', 'scope', 'protocol', 'type', 'family'] as const;
 

@@ -2,6 +2,7 @@
 // a short-lived thread inside the namespace, then handed to net / dgram. One
 // process can serve in ns1 and connect from ns2.
 import * as dgram from 'dgram';
+import type { EventEmitter } from 'events';
 import * as net from 'net';
 import { constants } from 'os';
 
@@ -33,6 +34,17 @@ export interface UdpOptions {
   port?: number;
 }
 
+/** Resolves when `start` calls back; rejects on an 'error' the emitter raises first. */
+function started(emitter: EventEmitter, start: (done: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    emitter.once('error', reject);
+    start(() => {
+      emitter.off('error', reject);
+      resolve();
+    });
+  });
+}
+
 function familyOf(op: string, host: string): 4 | 6 {
   return parseCidr(op, 'host', host).family;
 }
@@ -56,13 +68,7 @@ export async function listen(target: NetnsTarget, options: ListenOptions = {}): 
   const backlog = checkInt(op, 'backlog', options.backlog ?? 511, 1, 65535);
   const fd = await withNetnsFd(op, target, (nsFd) => socketIn(op, target, nsFd, family, 'tcp', host, port, backlog));
   const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ fd }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await started(server, (done) => server.listen({ fd }, done));
   return server;
 }
 
@@ -74,13 +80,7 @@ export async function connect(target: NetnsTarget, options: ConnectOptions): Pro
   const port = checkInt(op, 'port', options.port, 1, 65535);
   const fd = await withNetnsFd(op, target, (nsFd) => socketIn(op, target, nsFd, family, 'tcp'));
   const socket = new net.Socket({ fd, readable: true, writable: true });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.connect({ host: options.host, port }, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
+  await started(socket, (done) => socket.connect({ host: options.host, port }, done));
   return socket;
 }
 
@@ -93,12 +93,6 @@ export async function udp(target: NetnsTarget, options: UdpOptions = {}): Promis
   const port = checkInt(op, 'port', options.port ?? 0, 0, 65535);
   const fd = await withNetnsFd(op, target, (nsFd) => socketIn(op, target, nsFd, family, 'udp', address, port));
   const socket = dgram.createSocket(type);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind({ fd }, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
+  await started(socket, (done) => socket.bind({ fd }, done));
   return socket;
 }

@@ -52,8 +52,7 @@ void EncodeAddr(MessageWriter& writer, SpecReader& spec) {
 Napi::Value DecodeAddr(Napi::Env env, const nlmsghdr* nlh) {
   const auto* ifa = FamilyHeader<ifaddrmsg>(nlh);
   if (ifa == nullptr) return env.Null();
-  AttrTable attrs(static_cast<const uint8_t*>(mnl_nlmsg_get_payload(nlh)) + NLMSG_ALIGN(sizeof *ifa),
-                  mnl_nlmsg_get_payload_len(nlh) - NLMSG_ALIGN(sizeof *ifa), IFA_MAX + 8);
+  AttrTable attrs = AttrsAfterHeader<ifaddrmsg>(nlh, IFA_MAX + 8);
   Napi::Object out = Napi::Object::New(env);
   out.Set("family", ifa->ifa_family == AF_INET6 ? 6 : ifa->ifa_family == AF_INET ? 4 : 0);
   out.Set("index", ifa->ifa_index);
@@ -87,15 +86,7 @@ Napi::Value DecodeAddr(Napi::Env env, const nlmsghdr* nlh) {
   return out;
 }
 
-AttrLevel AddrAttrLevel(const std::vector<uint16_t>& path, const nlmsghdr*) {
-  return {path.empty() ? &kNameTable : nullptr, 0};
-}
-
-std::string DescribeAddrAttr(const nlmsghdr* request, uint32_t offset) {
-  return DescribeAttrPath(request, sizeof(ifaddrmsg), offset, AddrAttrLevel);
-}
-
-const MessageFamily kAddrFamily{RTM_NEWADDR, RTM_GETADDR, DecodeAddr, DescribeAddrAttr};
+const MessageFamily kAddrFamily{RTM_NEWADDR, RTM_GETADDR, DecodeAddr, DescribeFlatAttr<ifaddrmsg, &kNameTable>};
 const OpDef kAddrAdd{"addr.add", RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, EncodeAddr};
 const OpDef kAddrReplace{"addr.replace", RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
                          EncodeAddr};

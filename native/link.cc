@@ -151,8 +151,7 @@ Napi::Value DecodeLink(Napi::Env env, const nlmsghdr* nlh) {
   const auto* ifi = FamilyHeader<ifinfomsg>(nlh);
   Napi::Object out = Napi::Object::New(env);
   if (ifi == nullptr) return env.Null();
-  AttrTable attrs(static_cast<const uint8_t*>(mnl_nlmsg_get_payload(nlh)) + NLMSG_ALIGN(sizeof *ifi),
-                  mnl_nlmsg_get_payload_len(nlh) - NLMSG_ALIGN(sizeof *ifi), IFLA_MAX + 16);
+  AttrTable attrs = AttrsAfterHeader<ifinfomsg>(nlh, IFLA_MAX + 16);
   out.Set("index", ifi->ifi_index);
   std::string text;
   if (attrs.Str(IFLA_IFNAME, &text)) out.Set("name", text);
@@ -195,8 +194,7 @@ AttrLevel LinkAttrLevel(const std::vector<uint16_t>& path, const nlmsghdr* reque
     // Find the kind named in this request to name its data attributes.
     const auto* ifi = FamilyHeader<ifinfomsg>(request);
     if (ifi == nullptr) return {nullptr, 0};
-    AttrTable top(static_cast<const uint8_t*>(mnl_nlmsg_get_payload(request)) + NLMSG_ALIGN(sizeof *ifi),
-                  mnl_nlmsg_get_payload_len(request) - NLMSG_ALIGN(sizeof *ifi), IFLA_MAX);
+    AttrTable top = AttrsAfterHeader<ifinfomsg>(request, IFLA_MAX);
     AttrTable info(top.Get(IFLA_LINKINFO), IFLA_INFO_MAX);
     bool slave = path[1] == IFLA_INFO_SLAVE_DATA;
     std::string name;

@@ -110,6 +110,15 @@ const T* FamilyHeader(const nlmsghdr* nlh) {
   return static_cast<const T*>(mnl_nlmsg_get_payload(nlh));
 }
 
+// The attributes that follow a message's family header T (ifinfomsg, …).
+template <typename T>
+AttrTable AttrsAfterHeader(const nlmsghdr* nlh, uint16_t maxType) {
+  size_t skip = NLMSG_ALIGN(sizeof(T));
+  size_t len = mnl_nlmsg_get_payload_len(nlh);
+  if (skip > len) skip = len;
+  return AttrTable(static_cast<const uint8_t*>(mnl_nlmsg_get_payload(nlh)) + skip, len - skip, maxType);
+}
+
 // "02:11:22:33:44:55"
 std::string FormatHardwareAddress(const uint8_t* data, size_t len);
 // "10.0.0.1" / "fd00::1"; empty for a length that is neither 4 nor 16.

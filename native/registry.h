@@ -84,4 +84,14 @@ using AttrLevelFn = AttrLevel (*)(const std::vector<uint16_t>& path, const nlmsg
 std::string DescribeAttrPath(const nlmsghdr* request, size_t family_header_len, uint32_t offset,
                              AttrLevelFn level_at);
 
+// DescribeAttrPath for messages whose attributes are flat (addresses,
+// routes): one name table, no nesting to follow.
+template <typename Header, const AttrNames* kNames>
+std::string DescribeFlatAttr(const nlmsghdr* request, uint32_t offset) {
+  return DescribeAttrPath(request, sizeof(Header), offset,
+                          [](const std::vector<uint16_t>& path, const nlmsghdr*) {
+                            return AttrLevel{path.empty() ? kNames : nullptr, 0};
+                          });
+}
+
 }  // namespace vnic

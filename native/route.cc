@@ -56,8 +56,7 @@ void EncodeRoute(MessageWriter& writer, SpecReader& spec) {
 Napi::Value DecodeRoute(Napi::Env env, const nlmsghdr* nlh) {
   const auto* rtm = FamilyHeader<rtmsg>(nlh);
   if (rtm == nullptr) return env.Null();
-  AttrTable attrs(static_cast<const uint8_t*>(mnl_nlmsg_get_payload(nlh)) + NLMSG_ALIGN(sizeof *rtm),
-                  mnl_nlmsg_get_payload_len(nlh) - NLMSG_ALIGN(sizeof *rtm), RTA_MAX + 8);
+  AttrTable attrs = AttrsAfterHeader<rtmsg>(nlh, RTA_MAX + 8);
   Napi::Object out = Napi::Object::New(env);
   out.Set("family", rtm->rtm_family == AF_INET6 ? 6 : rtm->rtm_family == AF_INET ? 4 : 0);
   const uint8_t* bytes;
@@ -78,15 +77,7 @@ Napi::Value DecodeRoute(Napi::Env env, const nlmsghdr* nlh) {
   return out;
 }
 
-AttrLevel RouteAttrLevel(const std::vector<uint16_t>& path, const nlmsghdr*) {
-  return {path.empty() ? &kNameTable : nullptr, 0};
-}
-
-std::string DescribeRouteAttr(const nlmsghdr* request, uint32_t offset) {
-  return DescribeAttrPath(request, sizeof(rtmsg), offset, RouteAttrLevel);
-}
-
-const MessageFamily kRouteFamily{RTM_NEWROUTE, RTM_GETROUTE, DecodeRoute, DescribeRouteAttr};
+const MessageFamily kRouteFamily{RTM_NEWROUTE, RTM_GETROUTE, DecodeRoute, DescribeFlatAttr<rtmsg, &kNameTable>};
 const OpDef kRouteAdd{"route.add", RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, EncodeRoute};
 const OpDef kRouteReplace{"route.replace", RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
                           EncodeRoute};

@@ -1,6 +1,9 @@
 // Our encoder, byte for byte, against the requests iproute2 6.1 sent for the
 // same commands (../shared/vectors/iproute2-requests.json, captured by gen.sh).
 // No kernel needed: NetlinkSocket.encode only builds the bytes.
+import {
+  AF_INET, AF_INET6, AF_PACKET, IFA_F_NODAD, IFF_ALLMULTI, IFF_PROMISC, IFF_UP, NLM_F_ACK,
+} from '../lib/constants';
 import type { Requester } from '../lib/engine';
 import { LinkApi } from '../lib/link';
 import { native } from '../lib/native';
@@ -17,14 +20,6 @@ interface Case {
 const mac = (text: string): Buffer => Buffer.from(text.replace(/:/g, ''), 'hex');
 const ip = (hex: string): Buffer => Buffer.from(hex, 'hex');
 
-const IFF_UP = 0x1;
-const IFF_PROMISC = 0x100;
-const IFF_ALLMULTI = 0x200;
-const AF_INET = 2;
-const AF_INET6 = 10;
-const AF_PACKET = 17;
-const IFA_F_NODAD = 0x2;
-const NLM_F_ACK = 0x4;
 // Index values as the vectors have them: p1 = 2, p0 = 3, br0 = 4, mv1 = 5, mvs = 6.
 // NET_NS_FD / NET_NS_PID values are per run and not compared (see canonical()).
 const NS_FD = 4;
