@@ -1,13 +1,19 @@
-// The seeds' macvlan lab, run end to end: which macvlan modes let two
-// "containers" on one NIC talk, what an 802.1Qbg (hairpin) switch changes,
-// passthru's one-child rule, and the host that can't reach its own macvlans
-// until it gets a shim. Everything lives in namespaces made for the run and
-// removed at the end, on failure, or on Ctrl-C / SIGTERM.
+// The seeds' macvlan labs, run end to end. Everything lives in namespaces made
+// for the run and removed at the end, on failure, or on Ctrl-C / SIGTERM, and
+// reachability is checked with vnic's own sockets: no program is spawned.
 //
-//   node dist/examples/demo.js          a table
-//   node dist/examples/demo.js --json   the same results as one JSON object
-import { VnicError, netns } from '../lib';
+// The modes lab (default): which macvlan modes let two "containers" on one NIC
+// talk, what an 802.1Qbg (hairpin) switch changes, passthru's one-child rule,
+// and the host that can't reach its own macvlans until it gets a shim.
+// The cross-host lab: two hosts on one L2 segment, two bridge-mode macvlan
+// containers each: who reaches whom.
+//
+//   node dist/examples/demo.js                    the modes lab, as a table
+//   node dist/examples/demo.js cross-host         the cross-host lab, as a table
+//   … --json                                      the same results as one JSON object
+import { VnicError } from '../lib';
 import type { MacvlanMode } from '../lib';
+import * as crossHost from './cross-host';
 import { ADDRESSES, MacvlanLab, destroyOnSignals, bareAddress, removeStale, runPrefix } from './lab';
 
 const TAG = 'vdemo';
@@ -104,8 +110,7 @@ async function surveyHost(lab: MacvlanLab): Promise<HostResult> {
 /** Destroys the lab and reads back what is left under its prefix (nothing, it should be). */
 async function tearDown(lab: MacvlanLab): Promise<Results['cleanup']> {
   await lab.destroy();
-  const left = (await netns.list()).filter((name) => name.startsWith(lab.prefix));
-  return { removed: Object.values(lab.namespaces), left };
+  return { removed: Object.values(lab.namespaces), left: await lab.left() };
 }
 
 const yesNo = (value: boolean | null): string => (value === null ? '—' : value ? 'yes' : 'no');
@@ -140,8 +145,7 @@ function printTable(results: Results): void {
     : `Removed the lab, but these namespaces are still there: ${left.join(', ')}`);
 }
 
-async function main(): Promise<number> {
-  const json = process.argv.includes('--json');
+async function runModes(json: boolean): Promise<number> {
   const started = process.hrtime.bigint();
   await removeStale(TAG);
   const lab = new MacvlanLab(runPrefix(TAG));
@@ -160,16 +164,98 @@ async function main(): Promise<number> {
   } finally {
     cleanup = await tearDown(lab);
   }
-  const results: Results = { ...measured, cleanup, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  const results: Results = { ...measured, cleanup, seconds: secondsSince(started) };
   if (json) console.log(JSON.stringify(results, null, 2));
   else printTable(results);
   return cleanup.left.length === 0 ? 0 : 1;
 }
 
+// ── the cross-host lab ──────────────────────────────────────────────────────
+
+interface CrossHostResults {
+  lab: 'cross-host';
+  namespaces: Record<crossHost.NodeName, string>;
+  addresses: Record<crossHost.NodeName, string>;
+  facts: crossHost.FactResult[];
+  /** Whether every fact came out as the seed says. */
+  asExpected: boolean;
+  cleanup: { removed: string[]; left: string[] };
+  seconds: number;
+}
+
+function printCrossHost(results: CrossHostResults): void {
+  const { addresses: a, namespaces } = results;
+  console.log(`cross-host macvlan lab (seed 004) in namespaces ${Object.values(namespaces).join(', ')}`);
+  console.log(`  hostA eth0 ${a.hostA}, promisc ═ veth ═ hostB eth0 ${a.hostB}, promisc   (one L2 segment)`);
+  console.log(`  hostA: net2 ${a['hostA-net2']}, net3 ${a['hostA-net3']}   hostB: net2 ${a['hostB-net2']}, net3 ${a['hostB-net3']}`);
+  console.log('  (each container\'s eth0 a bridge-mode macvlan on its host\'s eth0)\n');
+  const node = (name: crossHost.NodeName): string => `${name} ${crossHost.bareAddress(a[name])}`;
+  console.log(`${pad('from', 24)}${pad('to', 24)}${pad('reached', 9)}${pad('relation', 25)}why`);
+  for (const fact of results.facts) {
+    const reached = fact.reached === fact.expected ? yesNo(fact.reached) : `${yesNo(fact.reached)} (!)`;
+    console.log(`${pad(node(fact.from), 24)}${pad(node(fact.to), 24)}${pad(reached, 9)}${pad(fact.relation, 25)}${fact.why}`);
+  }
+  const wrong = results.facts.filter((fact) => fact.reached !== fact.expected).length;
+  console.log(wrong === 0
+    ? `\nAll ${results.facts.length} facts as the seed says.`
+    : `\n${wrong} of ${results.facts.length} facts NOT as the seed says (marked (!)).`);
+  const { removed, left } = results.cleanup;
+  console.log(left.length === 0
+    ? `Removed the lab: ${removed.length} namespaces deleted, none left. (${results.seconds.toFixed(1)} s)`
+    : `Removed the lab, but these namespaces are still there: ${left.join(', ')}`);
+}
+
+async function runCrossHost(json: boolean): Promise<number> {
+  const started = process.hrtime.bigint();
+  await removeStale(TAG);
+  const lab = crossHost.crossHostLab(runPrefix(TAG));
+  destroyOnSignals(lab.spaces, (line) => console.error(line));
+  let facts: crossHost.FactResult[];
+  let cleanup: CrossHostResults['cleanup'];
+  try {
+    if (!json) console.error('building the lab…');
+    await crossHost.build(lab);
+    facts = await crossHost.survey(lab);
+  } finally {
+    cleanup = await crossHost.teardown(lab);
+  }
+  const asExpected = facts.every((fact) => fact.reached === fact.expected);
+  const results: CrossHostResults = {
+    lab: 'cross-host', namespaces: { ...lab.namespaces }, addresses: { ...crossHost.ADDRESSES },
+    facts, asExpected, cleanup, seconds: secondsSince(started),
+  };
+  if (json) console.log(JSON.stringify(results, null, 2));
+  else printCrossHost(results);
+  return asExpected && cleanup.left.length === 0 ? 0 : 1;
+}
+
+// ── dispatch ────────────────────────────────────────────────────────────────
+
+const secondsSince = (started: bigint): number => Number(process.hrtime.bigint() - started) / 1e9;
+
+const LABS = new Map<string, (json: boolean) => Promise<number>>([['modes', runModes], ['cross-host', runCrossHost]]);
+const USAGE = `usage: demo [modes | cross-host] [--json]`;
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const names = args.filter((arg) => arg !== '--json');
+  const run = names.length <= 1 ? LABS.get(names[0] ?? 'modes') : undefined;
+  if (!run) {
+    console.error(USAGE);
+    return 2;
+  }
+  return run(json);
+}
+
+// No process.exit() on success: the process ends when nothing is left open,
+// which shows that every socket and handle was closed.
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    process.exitCode = code;
+  },
   (error: Error) => {
     console.error(`demo failed: ${error.message}`);
-    process.exit(1);
+    process.exitCode = 1;
   },
 );

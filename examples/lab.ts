@@ -6,13 +6,15 @@
 //   └ mac1, mac2: macvlans on p0  on p1 makes it 802.1Qbg)  (each moved from host)
 //
 // Every namespace carries the run's prefix ("vdemo1234-host"), so runs never
-// collide, and destroy() removes them all. Reachability is checked with ping
-// through `ip netns exec`: a lab and test tool, never something lib/ does.
-import { execFile } from 'child_process';
-import { constants as osConstants } from 'os';
+// collide, and destroy() removes them all. Reachability is checked with vnic's
+// own sockets (reach.ts): a UDP echo inside the target namespace, no program
+// spawned.
+import type { Handle, MacvlanMode } from '../lib';
+import { LabNamespaces } from './lab-namespaces';
+import { reaches } from './reach';
 
-import { Handle, VnicError, netns, open } from '../lib';
-import type { MacvlanMode } from '../lib';
+// The shared plumbing, re-exported: the modes test and the demo get it with the lab.
+export { destroyOnSignals, removeStale, runPrefix } from './lab-namespaces';
 
 export type Role = 'host' | 'switch' | 'ns1' | 'ns2';
 export const ROLES: readonly Role[] = ['host', 'switch', 'ns1', 'ns2'];
@@ -26,9 +28,20 @@ export const ADDRESSES = {
   switch: '192.168.56.1/24',
 } as const;
 
+/** Which namespace holds each address: where reaches() runs its echo responder. */
+const OWNERS: Record<keyof typeof ADDRESSES, Role> = { host: 'host', shim: 'host', ns1: 'ns1', ns2: 'ns2', switch: 'switch' };
+
 /** The address part of "a.b.c.d/len". */
 export function bareAddress(cidr: string): string {
   return cidr.split('/')[0];
+}
+
+/** The role whose namespace holds one of the lab's addresses. */
+function ownerOf(address: string): Role {
+  const keys = Object.keys(ADDRESSES) as Array<keyof typeof ADDRESSES>;
+  const key = keys.find((k) => bareAddress(ADDRESSES[k]) === bareAddress(address));
+  if (key === undefined) throw new Error(`${address} is not one of the lab's addresses`);
+  return OWNERS[key];
 }
 
 type ChildRole = 'ns1' | 'ns2';
@@ -42,38 +55,29 @@ const CHILDREN: readonly Child[] = [
   { role: 'ns2', name: 'mac2', cidr: ADDRESSES.ns2 },
 ];
 
-/** "vdemo1234-": a namespace prefix unique to this process, tag first so stale ones can be found. */
-export function runPrefix(tag: string): string {
-  return `${tag}${process.pid}-`;
-}
-
 export class MacvlanLab {
   /** The namespace behind each role. */
   readonly namespaces: Record<Role, string>;
   /** The children's mode, once useMode() has run. */
   mode: MacvlanMode | undefined;
-  private readonly handles = new Map<Role, Handle>();
-  /** Namespaces made so far: exactly what destroy() must remove. */
-  private readonly created: string[] = [];
-  private destroying: Promise<void> | undefined;
+  private readonly spaces: LabNamespaces;
 
   constructor(readonly prefix: string) {
-    this.namespaces = { host: `${prefix}host`, switch: `${prefix}switch`, ns1: `${prefix}ns1`, ns2: `${prefix}ns2` };
+    this.spaces = new LabNamespaces(prefix);
+    const ns = (role: Role): string => this.spaces.name(role);
+    this.namespaces = { host: ns('host'), switch: ns('switch'), ns1: ns('ns1'), ns2: ns('ns2') };
   }
 
   /** Namespaces, the wire (veth p0 ═ p1) and the switch (br0); no macvlans yet (see useMode). */
   async build(): Promise<void> {
-    for (const role of ROLES) await this.addNamespace(this.namespaces[role]);
-    for (const role of ROLES) this.handles.set(role, await open({ netns: this.namespaces[role] }));
+    for (const role of ROLES) await this.spaces.add(role);
     await this.buildHost();
     await this.buildSwitch();
   }
 
   /** The handle bound to a role's namespace. */
   handle(role: Role): Handle {
-    const handle = this.handles.get(role);
-    if (!handle) throw new Error(`the lab has no handle for ${role} (build() first, or already destroyed)`);
-    return handle;
+    return this.spaces.handle(role);
   }
 
   /**
@@ -120,27 +124,23 @@ export class MacvlanLab {
     await host.link.del('shim');
   }
 
-  /** Whether one ICMP echo from a role's namespace to an address (or cidr) gets its reply within 1 s. */
+  /**
+   * Whether a UDP echo from a role's namespace to one of the lab's addresses
+   * (or cidrs) comes back within 1 s; the responder runs in the namespace
+   * that holds the address.
+   */
   reaches(from: Role, address: string): Promise<boolean> {
-    return pingOnce(this.namespaces[from], bareAddress(address));
+    return reaches(this.namespaces[from], { netns: this.namespaces[ownerOf(address)], address: bareAddress(address) });
   }
 
   /** Closes the handles and removes every namespace the lab made; safe to call again, or mid-build. */
   destroy(): Promise<void> {
-    this.destroying ??= this.removeEverything();
-    return this.destroying;
+    return this.spaces.destroy();
   }
 
-  private async addNamespace(name: string): Promise<void> {
-    if (this.destroying) throw new Error(`lab ${this.prefix} is being destroyed`);
-    await netns.add(name);
-    this.created.push(name);
-    // A signal may have started destroy() while netns.add ran: don't outlive it.
-    if (this.destroying) {
-      await this.destroying;
-      await removeNamespace(name);
-      throw new Error(`lab ${this.prefix} was destroyed while being built`);
-    }
+  /** Namespaces of this lab still present (after destroy(): none). */
+  left(): Promise<string[]> {
+    return this.spaces.left();
   }
 
   private async buildHost(): Promise<void> {
@@ -186,83 +186,8 @@ export class MacvlanLab {
     }
     this.mode = undefined;
   }
-
-  private async removeEverything(): Promise<void> {
-    for (const handle of this.handles.values()) handle.close();
-    this.handles.clear();
-    const failures: string[] = [];
-    while (this.created.length > 0) {
-      const name = this.created.pop() as string;
-      await removeNamespace(name).catch((error: Error) => failures.push(`${name}: ${error.message}`));
-    }
-    if (failures.length > 0) throw new Error(`could not remove namespaces: ${failures.join('; ')}`);
-  }
 }
 
 function childOf(role: ChildRole): Child {
   return CHILDREN.find((child) => child.role === role) as Child;
-}
-
-/** netns.del, quiet when the namespace is already gone. */
-async function removeNamespace(name: string): Promise<void> {
-  try {
-    await netns.del(name);
-  } catch (error) {
-    if (!(error instanceof VnicError && error.code === 'ENOENT')) throw error;
-  }
-}
-
-/**
- * One echo, 1 s deadline. Exit 0: a reply; 1: none; 2: no route (also
- * unreachable). Anything else (no ping installed, no namespace) is a broken
- * lab, not a "no": it throws rather than pass for a negative result.
- */
-function pingOnce(namespace: string, address: string): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    execFile('ip', ['netns', 'exec', namespace, 'ping', '-c', '1', '-W', '1', '-q', address], (error, _stdout, stderr) => {
-      if (!error) return resolve(true);
-      const status = typeof error.code === 'number' ? error.code : undefined;
-      if (status === 1 || status === 2) return resolve(false);
-      reject(new Error(`ping ${address} in ${namespace} failed to run (${String(error.code)}): ${stderr.trim()}`));
-    });
-  });
-}
-
-/** Removes namespaces "<tag><pid>-…" left by runs whose process is gone (say, killed with SIGKILL). */
-export async function removeStale(tag: string): Promise<string[]> {
-  const pattern = new RegExp(`^${tag}(\\d+)-`);
-  const stale = (await netns.list()).filter((name) => {
-    const pid = Number(pattern.exec(name)?.[1]);
-    return Number.isInteger(pid) && pid > 0 && !processAlive(pid);
-  });
-  for (const name of stale) await removeNamespace(name);
-  return stale;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * On Ctrl-C or SIGTERM: destroy the lab, then exit as the signal would have
- * (128 + its number). Returns a function that removes the handlers.
- */
-export function destroyOnSignals(lab: MacvlanLab, say: (line: string) => void = () => undefined): () => void {
-  const onSignal = (signal: NodeJS.Signals): void => {
-    say(`${signal}: removing the lab's namespaces`);
-    lab.destroy()
-      .catch((error: Error) => say(`cleanup failed: ${error.message}`))
-      .finally(() => process.exit(128 + osConstants.signals[signal]));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
 }
