@@ -24,6 +24,10 @@ export interface ListenOptions {
 export interface ConnectOptions {
   host: string;
   port: number;
+  /** Give up after this many milliseconds (ETIMEDOUT); the kernel's own limit is minutes. */
+  timeout?: number;
+  /** Give up when this signal aborts. */
+  signal?: AbortSignal;
 }
 
 export interface UdpOptions {
@@ -80,7 +84,22 @@ export async function connect(target: NetnsTarget, options: ConnectOptions): Pro
   const port = checkInt(op, 'port', options.port, 1, 65535);
   const fd = await withNetnsFd(op, target, (nsFd) => socketIn(op, target, nsFd, family, 'tcp'));
   const socket = new net.Socket({ fd, readable: true, writable: true });
-  await started(socket, (done) => socket.connect({ host: options.host, port }, done));
+  const timeout = options.timeout === undefined ? undefined : checkInt(op, 'timeout', options.timeout, 1, 0x7fffffff);
+  // Destroying the socket with an error rejects the wait below through 'error'.
+  const giveUp = (errno: number, summary: string) => socket.destroy(new VnicError({
+    errno, op, target: `${options.host}:${port} from ${describeNetns(target)}`, summary,
+  }));
+  const timer = timeout === undefined ? undefined
+    : setTimeout(() => giveUp(constants.errno.ETIMEDOUT, `no connection within ${timeout} ms`), timeout);
+  const onAbort = () => giveUp(constants.errno.ECANCELED, 'aborted');
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await started(socket, (done) => socket.connect({ host: options.host, port }, done));
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
   return socket;
 }
 

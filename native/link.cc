@@ -107,6 +107,7 @@ void EncodeLink(MessageWriter& writer, SpecReader& spec) {
   bool moves = nlh->nlmsg_type == RTM_NEWLINK && !(nlh->nlmsg_flags & NLM_F_CREATE) &&
                (spec.Has("netnsFd") || spec.Has("netnsPid"));
   writer.slow = unregisters || moves;
+  writer.heavy = nlh->nlmsg_type == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE);
 }
 
 Napi::Object DecodeStats(Napi::Env env, const uint8_t* data, size_t len) {

@@ -49,6 +49,9 @@ class MessageWriter {
   // Set by encoders whose request makes the kernel wait (unregister, netns
   // move): the engine then sends it from a worker thread.
   bool slow = false;
+  // Set by encoders whose request costs the kernel real work (a create):
+  // many in one batch go to the worker too.
+  bool heavy = false;
 
  private:
   std::vector<uint8_t>& buf_;

@@ -27,7 +27,13 @@ constexpr size_t kMaxBatchBytes = 64 * 1024;  // one sendmsg (the kernel caps at
 constexpr size_t kMaxRequestBytes = 64 * 1024;
 constexpr size_t kRecvBufferBytes = 256 * 1024;
 constexpr int kReceiveQueueBytes = 8 * 1024 * 1024;
-constexpr int kDatagramsPerWakeup = 512;     // then let the loop breathe
+// Replies handled per wakeup, then the loop breathes (each settles a promise
+// and may decode a link): bounds the event-loop lag a burst of answers causes.
+constexpr int kDatagramsPerWakeup = 64;
+constexpr int kMonitorDatagramsPerWakeup = 1 << 16;
+// Creates the kernel runs in one inline sendmsg (each ~0.2 ms of kernel work
+// on this thread); a batch with more goes to a worker thread.
+constexpr int kInlineCreates = 2;
 constexpr uint8_t kDumpRetries = 5;
 
 // One scratch buffer for encoding: requests are built on the JS thread only.
@@ -39,7 +45,7 @@ std::vector<uint8_t>& Scratch() {
 // Encodes op(spec) into the scratch buffer; leaves a JS exception and returns
 // nullptr on an unknown op, a bad spec or an oversized request.
 const nlmsghdr* EncodeRequest(Napi::Env env, const Napi::Value& op_name, const Napi::Value& spec,
-                              bool* slow, bool* dump) {
+                              bool* slow, bool* heavy, bool* dump) {
   if (!op_name.IsString() || !spec.IsObject()) {
     Napi::TypeError::New(env, "vnic: request(op: string, spec: object)").ThrowAsJavaScriptException();
     return nullptr;
@@ -60,6 +66,7 @@ const nlmsghdr* EncodeRequest(Napi::Env env, const Napi::Value& op_name, const N
     return nullptr;
   }
   *slow = writer.slow;
+  *heavy = writer.heavy;
   *dump = (op->flags & NLM_F_DUMP) == NLM_F_DUMP;
   return writer.header();
 }
@@ -172,16 +179,25 @@ NetlinkSocket::NetlinkSocket(const Napi::CallbackInfo& info)
   uv_idle_init(loop, idle_);
   poll_->data = this;
   idle_->data = this;
-  uv_poll_start(poll_, UV_READABLE, [](uv_poll_t* handle, int status, int) {
-    auto* self = static_cast<NetlinkSocket*>(handle->data);
-    if (self != nullptr) self->OnReadable();
-  });
+  StartPolling();
   // Idle handles unref'd: the loop stays alive only while requests are pending.
   uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
   uv_unref(reinterpret_cast<uv_handle_t*>(idle_));
 }
 
 NetlinkSocket::~NetlinkSocket() { Shutdown(); }
+
+void NetlinkSocket::StartPolling() {
+  uv_poll_start(poll_, UV_READABLE, [](uv_poll_t* handle, int status, int) {
+    auto* self = static_cast<NetlinkSocket*>(handle->data);
+    if (self == nullptr) return;
+    self->OnReadable();
+    // A pending socket error (ENOBUFS: the kernel dropped messages for us)
+    // shows as POLLERR, on which libuv stops the handle: the error has been
+    // read by now, so listen again.
+    if (status < 0 && !self->closed_) self->StartPolling();
+  });
+}
 
 void NetlinkSocket::Shutdown() {
   if (closed_) return;
@@ -199,6 +215,11 @@ void NetlinkSocket::Shutdown() {
   pending_.clear();
   outbox_.clear();
   in_flight_ = 0;
+  // The callbacks hold the JS side, which holds us: let both be collected.
+  on_complete_.Reset();
+  on_event_.Reset();
+  std::vector<char>().swap(recv_buf_);
+  std::string().swap(event_bytes_);
   // A worker still sending on the fd closes it when it returns.
   if (!worker_busy_ && nl_ != nullptr) mnl_socket_close(nl_);
   if (!worker_busy_) nl_ = nullptr;
@@ -225,8 +246,8 @@ Napi::Value NetlinkSocket::Request(const Napi::CallbackInfo& info) {
     e.ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  bool slow = false, dump = false;
-  const nlmsghdr* nlh = EncodeRequest(env, info[0], info[1], &slow, &dump);
+  bool slow = false, heavy = false, dump = false;
+  const nlmsghdr* nlh = EncodeRequest(env, info[0], info[1], &slow, &heavy, &dump);
   if (nlh == nullptr) return env.Undefined();
   uint32_t seq = next_seq_++;
   if (next_seq_ == 0) next_seq_ = 1;  // 0 is what the kernel's notifications carry
@@ -237,6 +258,7 @@ Napi::Value NetlinkSocket::Request(const Napi::CallbackInfo& info) {
   header->nlmsg_pid = 0;
   pending.dump = dump;
   pending.slow = slow;
+  pending.heavy = heavy;
   outbox_.push_back(seq);
   ScheduleFlush();
   UpdateLiveness();
@@ -264,6 +286,7 @@ void NetlinkSocket::Flush() {
     batch.clear();
     seqs.clear();
     bool slow = false;
+    int heavy = 0;
     while (!outbox_.empty() && in_flight_ < kWindow) {
       auto it = pending_.find(outbox_.front());
       if (it == pending_.end()) {  // settled before it left (cannot happen today)
@@ -277,6 +300,7 @@ void NetlinkSocket::Flush() {
       if (!batch.empty() && batch.size() + pending.request.size() > kMaxBatchBytes) break;
       if (pending.dump) dump_in_flight_ = it->first;
       slow = slow || pending.slow;
+      if (pending.heavy && ++heavy > kInlineCreates) slow = true;
       pending.sent_order = ++send_counter_;
       batch += pending.request;
       seqs.push_back(it->first);
@@ -344,7 +368,11 @@ void NetlinkSocket::OnSendDone(SendWork* work) {
 
 void NetlinkSocket::OnReadable() {
   Napi::HandleScope scope(Env());
-  for (int i = 0; i < kDatagramsPerWakeup && !closed_; i++) {
+  // A monitor drains its queue: the kernel reports drops (ENOBUFS) only once
+  // per spell of congestion, which ends when the queue empties, so a resync
+  // must not start while notifications still wait unread.
+  const int limit = on_event_.IsEmpty() ? kDatagramsPerWakeup : kMonitorDatagramsPerWakeup;
+  for (int i = 0; i < limit && !closed_; i++) {
     ssize_t n = recv(fd_, recv_buf_.data(), recv_buf_.size(), MSG_DONTWAIT | MSG_TRUNC);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -591,8 +619,8 @@ void NetlinkSocket::UpdateLiveness() {
 
 Napi::Value NetlinkSocket::Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  bool slow = false, dump = false;
-  const nlmsghdr* nlh = EncodeRequest(env, info[0], info[1], &slow, &dump);
+  bool slow = false, heavy = false, dump = false;
+  const nlmsghdr* nlh = EncodeRequest(env, info[0], info[1], &slow, &heavy, &dump);
   if (nlh == nullptr) return env.Undefined();
   return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(nlh), nlh->nlmsg_len);
 }

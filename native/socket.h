@@ -40,7 +40,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     std::string replies;      // every data message received for it, in order
     uint64_t sent_order = 0;  // 0 until sent
     bool dump = false;
-    bool slow = false;
+    bool slow = false;   // always sent from a worker
+    bool heavy = false;  // sent from a worker when batched with others
     bool interrupted = false;
     uint8_t retries = 0;
   };
@@ -60,6 +61,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   static Napi::Value Encode(const Napi::CallbackInfo& info);
   static Napi::Value Decode(const Napi::CallbackInfo& info);
 
+  void StartPolling();
   void ScheduleFlush();
   void Flush();
   bool SendBatch(const std::string& batch, const std::vector<uint32_t>& seqs, bool slow);

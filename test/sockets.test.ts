@@ -59,6 +59,18 @@ test('UDP: a datagram from ns2 reaches ns1', async () => {
   }
 });
 
+test('connect gives up after its timeout, or when aborted', async () => {
+  // Nobody answers ARP for this address on ns2's segment: a connect would hang for minutes.
+  const started = Date.now();
+  await expect(netns.connect(sb.ns('ns2'), { host: '192.168.56.200', port: 7004, timeout: 300 }))
+    .rejects.toMatchObject({ code: 'ETIMEDOUT', op: 'netns.connect' });
+  expect(Date.now() - started).toBeLessThan(2000);
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 100);
+  await expect(netns.connect(sb.ns('ns2'), { host: '192.168.56.200', port: 7004, signal: controller.signal }))
+    .rejects.toMatchObject({ code: 'ECANCELED' });
+});
+
 test('a missing namespace is a clear error', async () => {
   await expect(netns.listen('vt-no-such-namespace', { port: 7003 })).rejects.toMatchObject({ code: 'ENOENT', op: 'netns.listen' });
 });
