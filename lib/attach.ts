@@ -183,8 +183,10 @@ export class Attacher {
     const mtu = options.mtu === undefined ? undefined : checkMtu(op, 'mtu', options.mtu);
     const info = await codec.encodeAdd({ mode: options.mode ?? 'bridge' }, { op, netnsFd: async () => -1 });
     const gateways = options.gateway === undefined ? [] : Array.isArray(options.gateway) ? options.gateway : [options.gateway];
+    const families = gateways.map((via) => parseCidr(op, 'gateway', via).family);
+    if (new Set(families).size !== families.length) throw invalid(op, 'gateway', 'at most one gateway per family');
     const routes = [
-      ...gateways.map((via) => ({ dst: 'default', via, family: parseCidr(op, 'gateway', via).family })),
+      ...gateways.map((via, i) => ({ dst: 'default', via, family: families[i] })),
       ...(options.routes ?? []),
     ];
     const sysctls = Object.entries(options.sysctls ?? {}).map(([key, value]) =>

@@ -75,7 +75,7 @@ export class Requester {
         waiter.reject(new VnicError({
           errno: error.errno, op: waiter.op, target: waiter.target,
           kernelMessage: error.message, attr: error.attr,
-          summary: error.missingAttr !== undefined ? `the kernel missed attribute type ${error.missingAttr}` : undefined,
+          summary: error.summary ?? (error.missingAttr !== undefined ? `the kernel missed attribute type ${error.missingAttr}` : undefined),
         }));
       } else {
         waiter.resolve(batch[i + 2] as unknown[]);

@@ -3,6 +3,7 @@
 // drops notifications (ENOBUFS), subscribers get an 'overrun' event and the
 // monitor reads the whole state again, so nothing is silently missed.
 import { EventEmitter } from 'events';
+import { constants } from 'os';
 
 import type { Address } from './addr';
 import { Requester } from './engine';
@@ -25,7 +26,7 @@ export type MonitorEvent =
   | { type: 'new' | 'del'; object: 'route'; route: Route }
   /** The kernel dropped notifications; a 'sync' follows. */
   | { type: 'overrun' }
-  /** The whole state, read again after an overrun (and at start with listExisting). */
+  /** The whole state, read again after an overrun. */
   | { type: 'sync'; links?: Link[]; addrs?: Address[]; routes?: Route[] };
 
 export interface MonitorOptions {
@@ -41,6 +42,8 @@ const GROUPS: Record<MonitorObject, number[]> = {
   route: [RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE],
 };
 const LOST = -1;
+const DUMP_ATTEMPTS = 20;
+const { EINTR } = constants.errno;
 
 export class Monitor extends EventEmitter implements AsyncIterable<MonitorEvent> {
   /** Receives the notifications, nothing else. */
@@ -55,6 +58,8 @@ export class Monitor extends EventEmitter implements AsyncIterable<MonitorEvent>
   private held: EventBatch[] = [];  // notifications that arrived while the state was being read
   private failure: unknown;
   private closed = false;
+  /** Events are queued only once someone iterates: an EventEmitter-only user keeps no backlog. */
+  private iterated = false;
 
   /** @internal use handle.monitor(). */
   constructor(private readonly objects: readonly MonitorObject[], nsFd: number | undefined, options: MonitorOptions) {
@@ -91,6 +96,7 @@ export class Monitor extends EventEmitter implements AsyncIterable<MonitorEvent>
   }
 
   [Symbol.asyncIterator](): AsyncIterator<MonitorEvent> {
+    this.iterated = true;
     return {
       next: () => {
         const value = this.queue.shift();
@@ -111,7 +117,7 @@ export class Monitor extends EventEmitter implements AsyncIterable<MonitorEvent>
     this.emit('event', event);
     const waiter = this.waiting.shift();
     if (waiter) waiter.resolve({ value: event, done: false });
-    else this.queue.push(event);
+    else if (this.iterated) this.queue.push(event);
   }
 
   private receive(batch: EventBatch): void {
@@ -160,9 +166,9 @@ export class Monitor extends EventEmitter implements AsyncIterable<MonitorEvent>
     try {
       const want = (object: MonitorObject) => this.objects.includes(object);
       const [links, addrs, routes] = await Promise.all([
-        want('link') ? this.reader.request<Link>('link.dump', { family: AF_PACKET, extMask: RTEXT_FILTER_VF }) : undefined,
-        want('addr') && mode !== 'silent' ? this.reader.request<Address>('addr.dump', {}) : undefined,
-        want('route') && mode !== 'silent' ? this.reader.request<Route>('route.dump', {}) : undefined,
+        want('link') ? this.dump<Link>('link.dump', { family: AF_PACKET, extMask: RTEXT_FILTER_VF }) : undefined,
+        want('addr') && mode !== 'silent' ? this.dump<Address>('addr.dump', {}) : undefined,
+        want('route') && mode !== 'silent' ? this.dump<Route>('route.dump', {}) : undefined,
       ]);
       if (this.closed) return;
       if (mode === 'resync' && links) {
@@ -189,6 +195,21 @@ export class Monitor extends EventEmitter implements AsyncIterable<MonitorEvent>
       const held = this.held;
       this.held = [];
       for (const batch of held) this.receive(batch);
+    }
+  }
+
+  /**
+   * A dump that keeps being interrupted (the engine already retried it) is
+   * asked again after a pause: a resync runs while the table churns, by nature.
+   */
+  private async dump<T>(op: string, spec: object): Promise<T[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.reader.request<T>(op, spec);
+      } catch (error) {
+        if ((error as VnicError).errno !== EINTR || attempt >= DUMP_ATTEMPTS || this.closed) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
+      }
     }
   }
 

@@ -6,6 +6,8 @@ export interface NativeError {
   errno: number;
   /** The kernel's extended-ack message, when it sent one. */
   message?: string;
+  /** The engine's own explanation (a lost reply, an interrupted dump). */
+  summary?: string;
   /** The offending request attribute, e.g. "IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_MACVLAN_MODE". */
   attr?: string;
   /** The attribute type the kernel missed (NLMSGERR_ATTR_MISS_TYPE). */

@@ -392,7 +392,7 @@ void NetlinkSocket::OnReadable() {
       if (got >= sizeof(nlmsghdr)) {
         auto* nlh = reinterpret_cast<const nlmsghdr*>(recv_buf_.data());
         if (pending_.count(nlh->nlmsg_seq) != 0) {
-          Completion c{nlh->nlmsg_seq, EMSGSIZE, "reply larger than the receive buffer"};
+          Completion c{nlh->nlmsg_seq, EMSGSIZE, {}, "reply larger than the receive buffer"};
           Complete(nlh->nlmsg_seq, std::move(c));
         }
       }
@@ -511,7 +511,7 @@ void NetlinkSocket::HandleDone(const nlmsghdr* nlh) {
       return;
     }
     completion.error = EINTR;
-    completion.message = "dump interrupted: the table kept changing while it was read";
+    completion.summary = "dump interrupted: the table kept changing while it was read";
   }
   Complete(nlh->nlmsg_seq, std::move(completion));
 }
@@ -542,7 +542,7 @@ void NetlinkSocket::Complete(uint32_t seq, Completion completion) {
 }
 
 void NetlinkSocket::FailAll(const std::vector<uint32_t>& seqs, int error, const char* message) {
-  for (uint32_t seq : seqs) Complete(seq, Completion{seq, error, message});
+  for (uint32_t seq : seqs) Complete(seq, Completion{seq, error, {}, message});
 }
 
 void NetlinkSocket::Dispatch() {
@@ -559,6 +559,7 @@ void NetlinkSocket::Dispatch() {
       Napi::Object error = Napi::Object::New(env);
       error.Set("errno", c.error);
       if (!c.message.empty()) error.Set("message", c.message);
+      if (!c.summary.empty()) error.Set("summary", c.summary);
       if (!c.attr.empty()) error.Set("attr", c.attr);
       if (c.missing_attr >= 0) error.Set("missingAttr", static_cast<double>(c.missing_attr));
       batch.Set(i++, error);

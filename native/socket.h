@@ -48,7 +48,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   struct Completion {
     uint32_t seq;
     int error;  // positive errno, 0 for success
-    std::string message;
+    std::string message;  // the kernel's extended-ack text
+    std::string summary;  // ours, when the failure is the engine's to explain
     std::string attr;
     int64_t missing_attr = -1;
     std::string replies;

@@ -128,6 +128,7 @@ test('bad input is refused before any request', async () => {
   await expect(host.attach({ netns: sb.ns('ctr'), link: 'p0', addresses: ['10.0.0.300/24'] })).rejects.toMatchObject({ code: 'EINVAL', field: 'address' });
   await expect(host.attach({ netns: sb.ns('ctr'), link: 'p0', sysctls: { 'kernel.panic': '1' } })).rejects.toMatchObject({ code: 'EINVAL', field: 'sysctls' });
   await expect(host.attach({ netns: 'vt-no-such-namespace', link: 'p0' })).rejects.toMatchObject({ code: 'ENOENT', op: 'attach' });
+  await expect(host.attach({ netns: sb.ns('ctr'), link: 'p0', gateway: ['10.0.0.1', '10.0.0.2'] })).rejects.toMatchObject({ code: 'EINVAL', field: 'gateway' });
 });
 
 test('attach and detach 200 containers', async () => {

@@ -1,7 +1,7 @@
 // Test namespaces: each test file makes its own, with names unique to this
 // process, and removes them even when a test fails. Nothing here touches the
 // host namespace.
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync } from 'child_process';
 
 import { Handle, netns, open } from 'vnic';
 
@@ -66,11 +66,4 @@ export function ipJson<T = any>(ns: string, ...args: string[]): T {
 /** `ip -n NS ARGS…`, for setting up what a test does not test. */
 export function ip(ns: string, ...args: string[]): void {
   execFileSync('ip', ['-n', ns, ...args], { stdio: 'pipe' });
-}
-
-/** Whether `from` reaches `address` (one ICMP echo inside our namespaces; tests only). */
-export function ping(from: string, address: string, tries = 2): boolean {
-  const result = spawnSync('ip', ['netns', 'exec', from, 'ping', '-c', '1', '-W', '1', '-q', address], { stdio: 'ignore' });
-  if (result.status === 0) return true;
-  return tries > 1 ? ping(from, address, tries - 1) : false;
 }
