@@ -5,6 +5,7 @@ import { Attacher } from './attach';
 import type { AttachOptions, Attachment, DetachOptions } from './attach';
 import { Requester, openRequester } from './engine';
 import type { OpenOptions } from './engine';
+import { TuntapApi } from './kinds/tun';
 import { LinkApi } from './link';
 import { RouteApi } from './route';
 import { Monitor } from './monitor';
@@ -19,6 +20,8 @@ export class Handle {
   readonly link: LinkApi;
   readonly addr: AddrApi;
   readonly route: RouteApi;
+  /** tun / tap devices (`ip tuntap`): made through /dev/net/tun, not rtnetlink. */
+  readonly tuntap: TuntapApi;
   private readonly namespaces = new NamespaceCache((fd) => open({ netns: { fd } }));
   private readonly attacher: Attacher;
 
@@ -31,6 +34,7 @@ export class Handle {
     this.link = new LinkApi(requester, elsewhere);
     this.addr = new AddrApi(requester, this.link);
     this.route = new RouteApi(requester, this.link);
+    this.tuntap = new TuntapApi(this.link, netns);
     this.attacher = new Attacher(requester, this.link, this.namespaces);
   }
 

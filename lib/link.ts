@@ -5,10 +5,7 @@ import { constants } from 'os';
 import { VnicError, invalid, withTarget } from './errors';
 import type { Requester } from './engine';
 import { kindCodec, kindSetKeys, knownKinds } from './kinds';
-import type { KindContext } from './kinds';
-import type { BridgeAddOptions, BridgeOptions } from './kinds/bridge';
-import type { MacvlanAddOptions, MacvlanSetOptions, MacvtapAddOptions } from './kinds/macvlan';
-import type { VethAddOptions } from './kinds/veth';
+import type { KindAddOptions, KindContext, KindSetOptions } from './kinds';
 import { NetnsFd, NetnsTarget, openNetns } from './netns';
 import type { Link, LinkRef, LinkSetOptions } from './types';
 import {
@@ -16,10 +13,11 @@ import {
 } from './validate';
 import { AF_PACKET, IFF_ALLMULTI, IFF_PROMISC, IFF_UP, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF } from './constants';
 
-export type LinkAddOptions = MacvlanAddOptions | MacvtapAddOptions | VethAddOptions | BridgeAddOptions;
+/** What add() takes: the common options and those of the kind (lib/kinds/). */
+export type LinkAddOptions = KindAddOptions;
 
 /** Everything set() takes: the common changes and every kind's own. */
-export type LinkChange = LinkSetOptions & MacvlanSetOptions & BridgeOptions;
+export type LinkChange = LinkSetOptions & KindSetOptions;
 
 export interface LinkGetOptions {
   /** Include counters (default true). */
@@ -42,6 +40,16 @@ const COMMON_ADD_KEYS = ['kind', 'name', 'link', 'address', 'mtu', 'txqueuelen',
 const COMMON_SET_KEYS = ['up', 'promisc', 'allmulticast', 'mtu', 'address', 'name', 'alias', 'txqueuelen',
   'group', 'netns', 'master', 'hairpin', 'kind'] as const;
 
+/**
+ * The kernel answers a kind it has no driver for (module absent, or not
+ * loadable here) with a bare EOPNOTSUPP and the extack "Unknown device type":
+ * say which kind.
+ */
+function unsupportedKind(error: VnicError, kind: string): VnicError {
+  if (error.errno !== EOPNOTSUPP || !/unknown device type/i.test(error.kernelMessage ?? '')) return error;
+  return error.with({ summary: `link kind "${kind}" is not supported by this kernel (module not loaded?)` });
+}
+
 /** How a request names its link: by index, or by name (the kernel looks it up, saving a round trip). */
 function refSpec(ref: LinkRef): { index: number } | { name: string } {
   return typeof ref === 'number' ? { index: ref } : { name: ref };
@@ -50,7 +58,7 @@ function refSpec(ref: LinkRef): { index: number } | { name: string } {
 /** Namespace fds opened for one request, closed when it settles. */
 class FdScope implements KindContext {
   private readonly opened: NetnsFd[] = [];
-  constructor(readonly op: string) {}
+  constructor(readonly op: string, readonly linkIndex: (field: string, ref: LinkRef) => Promise<number>) {}
 
   async netnsFd(target: NetnsTarget): Promise<number> {
     const ns = await openNetns(this.op, target);
@@ -106,7 +114,7 @@ export class LinkApi {
     const name = checkLinkName(op, 'name', raw.name);
     const codec = typeof raw.kind === 'string' ? kindCodec(raw.kind) : undefined;
     if (!codec) throw invalid(op, 'kind', `must be one of ${knownKinds().join(', ')} (got ${String(raw.kind)})`, name);
-    const fds = new FdScope(op);
+    const fds = new FdScope(op, (field, ref) => this.resolve(op, field, ref, name));
     try {
       checkKnownKeys(op, raw, [...COMMON_ADD_KEYS, ...codec.addKeys]);
       if (codec.needsParent && raw.link === undefined) {
@@ -128,7 +136,7 @@ export class LinkApi {
       // another namespace (the kernel echoes there, not to us).
       spec.echo = raw.netns === undefined;
       const [echoed] = await this.rq.request<Link>(op, spec, name).catch((error: VnicError) =>
-        this.explain(error, codec, op, name, raw));
+        this.explain(unsupportedKind(error, String(raw.kind)), codec, op, name, raw));
       if (raw.netns !== undefined) return await this.reportFromElsewhere(raw.netns as NetnsTarget, name, alias);
       const created = echoed ?? await this.get(name);  // no echo before Linux 6.2
       if (alias !== undefined) {
@@ -168,7 +176,7 @@ export class LinkApi {
     try {
       checkKnownKeys(op, raw, [...COMMON_SET_KEYS, ...kindSetKeys]);
       const kindKeys = Object.keys(raw).filter((key) => kindSetKeys.includes(key) && raw[key] !== undefined);
-      const fds = new FdScope(op);
+      const fds = new FdScope(op, (field, ref) => this.resolve(op, field, ref, target));
       try {
         const generic: Record<string, unknown> = commonSpec(op, raw);
         if (raw.name !== undefined) generic.name = checkLinkName(op, 'name', raw.name);
@@ -195,7 +203,7 @@ export class LinkApi {
           if (!codec || refused.length > 0) {
             throw invalid(op, refused[0] ?? kindKeys[0], `${target} is a ${kind ?? 'link without a kind'}, which takes no option ${refused.join(', ')}`, target);
           }
-          const infos = codec.encodeSet(raw, fds, current);
+          const infos = await codec.encodeSet(raw, fds, current);
           infos.forEach((info, i) => requests.push({ ...(i === 0 ? generic : {}), ...which, kind, info }));
         }
         if (requests.length === 0) requests.push({ ...generic, ...which });
@@ -251,7 +259,14 @@ export class LinkApi {
       (grouped[i] as PromiseRejectedResult).reason?.errno !== ENODEV);
     missing.push(...present.filter((ref) => !stillThere.includes(ref)));
     const refused = grouped.find((o): o is PromiseRejectedResult => o.status === 'rejected' && o.reason?.errno !== ENODEV);
-    if (refused) throw refused.reason;
+    if (refused) {
+      // Put back the groups already changed: a refusal leaves nothing altered.
+      await Promise.all(present.map((ref, i) => grouped[i].status === 'fulfilled'
+        ? this.rq.request('link.set', { ...refSpec(ref), group: links.find((l) => l.name === ref || l.index === ref)?.group ?? 0 })
+          .catch(() => undefined)
+        : undefined));
+      throw refused.reason;
+    }
     try {
       await this.rq.request('link.del', { group }, `group ${group}`);
     } catch {

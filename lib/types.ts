@@ -1,9 +1,16 @@
 // The shapes every link shares: what add/set take, what get/list return.
 import type { NetnsTarget } from './netns';
 import type { LinkRef } from './validate';
+import type { BondInfo, BondSlaveInfo } from './kinds/bond';
 import type { BridgeInfo, BridgePortInfo } from './kinds/bridge';
+import type { IpvlanInfo } from './kinds/ipvlan';
+import type { MacsecInfo } from './kinds/macsec';
 import type { MacvlanInfo } from './kinds/macvlan';
+import type { TunInfo } from './kinds/tun';
 import type { VethInfo } from './kinds/veth';
+import type { VlanInfo } from './kinds/vlan';
+import type { VxcanInfo } from './kinds/vxcan';
+import type { VxlanInfo } from './kinds/vxlan';
 
 export type { LinkRef } from './validate';
 export type { NetnsTarget } from './netns';
@@ -66,8 +73,13 @@ export interface LinkStats {
   rxNohandler?: number; rxOtherhostDropped?: number;
 }
 
-/** The kind data vnic decodes; unknown kinds come back as raw attributes. */
-export type LinkInfo = MacvlanInfo | VethInfo | BridgeInfo | RawInfo;
+/**
+ * The kind data vnic decodes (by `kind`); kinds without data (dummy, ifb,
+ * vcan, team) have none, and kinds vnic does not know come back as raw attributes.
+ */
+export type LinkInfo =
+  | MacvlanInfo | VethInfo | BridgeInfo | VxlanInfo | VlanInfo | IpvlanInfo | BondInfo | MacsecInfo | VxcanInfo
+  | TunInfo | RawInfo;
 export interface RawInfo {
   raw: Array<{ type: number; data: Buffer }>;
 }
@@ -118,13 +130,15 @@ export interface Link {
   linkName?: string;
   /** Set when the parent lives in another namespace (its id as seen from here). */
   linkNetnsId?: number;
+  /** In a 'moved' monitor event: the id, as seen from here, of the namespace the link went to. */
+  newNetnsId?: number;
   master?: number;
   masterName?: string;
   alias?: string;
   info?: LinkInfo;
-  /** 'bridge' for a bridge port. */
+  /** 'bridge' for a bridge port, 'bond' for a bond's. */
   slaveKind?: string;
-  slaveInfo?: BridgePortInfo | RawInfo;
+  slaveInfo?: BridgePortInfo | BondSlaveInfo | RawInfo;
   stats?: LinkStats;
   /** macvtap only. */
   tapDevice?: TapDevice;

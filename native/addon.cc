@@ -1,12 +1,14 @@
 // Module registration only.
 #include "netns.h"
 #include "socket.h"
+#include "tun.h"
 
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NetlinkSocket", vnic::NetlinkSocket::Init(env));
   vnic::InitNetns(env, exports);
+  vnic::InitTun(env, exports);
   return exports;
 }
 

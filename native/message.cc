@@ -27,7 +27,12 @@ void MessageWriter::Put(uint16_t type, const void* data, size_t len) {
   if (overflowed_ || len > UINT16_MAX - MNL_ATTR_HDRLEN ||
       !mnl_attr_put_check(nlh_, buf_.size(), type, len, data)) {
     overflowed_ = true;
+    return;
   }
+  // libmnl before 1.0.5 leaves an attribute's alignment padding as the buffer
+  // had it: zero it, so no byte of an earlier request goes out again.
+  size_t pad = MNL_ALIGN(len) - len;
+  if (pad > 0) std::memset(static_cast<uint8_t*>(mnl_nlmsg_get_payload_tail(nlh_)) - pad, 0, pad);
 }
 
 nlattr* MessageWriter::BeginNested(uint16_t type) {

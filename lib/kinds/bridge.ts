@@ -77,4 +77,13 @@ export const bridge: KindCodec = {
     const info = encode(ctx.op, options);
     return Object.keys(info).length > 0 ? [info] : [];
   },
+
+  // A bridge built without these features answers a bare EOPNOTSUPP.
+  async explain(error, ctx) {
+    if (error.code !== 'EOPNOTSUPP') return error;
+    const missing = [['vlanFiltering', 'CONFIG_BRIDGE_VLAN_FILTERING'], ['mcastSnooping', 'CONFIG_BRIDGE_IGMP_SNOOPING']]
+      .filter(([key]) => ctx.options[key] !== undefined);
+    if (missing.length === 0) return error;
+    return error.with({ hint: `this kernel's bridge may lack ${missing.map(([key, config]) => `${key} (${config})`).join(' or ')}` });
+  },
 };

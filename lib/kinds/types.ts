@@ -2,13 +2,18 @@
 // the addon's IFLA_INFO_DATA spec, and how to explain the kernel's refusals.
 import type { VnicError } from '../errors';
 import type { NetnsTarget } from '../netns';
-import type { Link } from '../types';
+import type { Link, LinkRef } from '../types';
 
 export interface KindContext {
   /** The operation, for error messages: 'link.add', 'link.set'. */
   op: string;
   /** An fd for a namespace, open until the request settles. */
   netnsFd(target: NetnsTarget): Promise<number>;
+  /**
+   * The index of a link named in a kind option (vxlan `dev`, bond `primary`);
+   * ENODEV names the option. Absent where nothing can be looked up.
+   */
+  linkIndex?(field: string, ref: LinkRef): Promise<number>;
 }
 
 /** Lets explain() look around the kernel's state after a failure. */
@@ -34,7 +39,7 @@ export interface KindCodec {
   /** The addon's IFLA_INFO_DATA spec for a create. */
   encodeAdd(options: Record<string, unknown>, ctx: KindContext): Promise<object | undefined>;
   /** One IFLA_INFO_DATA spec per request that a change needs; `current` is the link as it is. */
-  encodeSet(options: Record<string, unknown>, ctx: KindContext, current: Link): object[];
+  encodeSet(options: Record<string, unknown>, ctx: KindContext, current: Link): object[] | Promise<object[]>;
   /** A clearer error for a terse kernel answer. */
   explain?(error: VnicError, ctx: ExplainContext): Promise<VnicError>;
   /** Fills in what the kernel does not report. */

@@ -23,24 +23,33 @@ export interface VethInfo {
   peer?: number;
 }
 
-export const veth: KindCodec = {
-  kinds: ['veth'],
-  addKeys: ['peer'],
-  setKeys: [],
-  needsParent: false,
+/**
+ * A codec for a pair kind (veth, vxcan): the far end is a link body of its
+ * own in the addon's spec. `ethernet`: whether the peer takes a MAC address
+ * and an Ethernet MTU.
+ */
+export function pairCodec(kind: string, ethernet: boolean): KindCodec {
+  return {
+    kinds: [kind],
+    addKeys: ['peer'],
+    setKeys: [],
+    needsParent: false,
 
-  async encodeAdd(options, ctx) {
-    const peer = options.peer as VethPeerOptions | undefined;
-    if (typeof peer !== 'object' || peer === null) throw invalid(ctx.op, 'peer', 'a veth needs peer: { name }');
-    checkKnownKeys(ctx.op, peer, ['name', 'netns', 'address', 'mtu']);
-    const spec: Record<string, unknown> = { name: checkLinkName(ctx.op, 'peer.name', peer.name) };
-    if (peer.address !== undefined) spec.address = checkUnicastMac(ctx.op, 'peer.address', peer.address);
-    if (peer.mtu !== undefined) spec.mtu = checkMtu(ctx.op, 'peer.mtu', peer.mtu);
-    if (peer.netns !== undefined) spec.netnsFd = await ctx.netnsFd(peer.netns);
-    return { peer: spec };
-  },
+    async encodeAdd(options, ctx) {
+      const peer = options.peer as VethPeerOptions | undefined;
+      if (typeof peer !== 'object' || peer === null) throw invalid(ctx.op, 'peer', `a ${kind} needs peer: { name }`);
+      checkKnownKeys(ctx.op, peer, ethernet ? ['name', 'netns', 'address', 'mtu'] : ['name', 'netns']);
+      const spec: Record<string, unknown> = { name: checkLinkName(ctx.op, 'peer.name', peer.name) };
+      if (peer.address !== undefined) spec.address = checkUnicastMac(ctx.op, 'peer.address', peer.address);
+      if (peer.mtu !== undefined) spec.mtu = checkMtu(ctx.op, 'peer.mtu', peer.mtu);
+      if (peer.netns !== undefined) spec.netnsFd = await ctx.netnsFd(peer.netns);
+      return { peer: spec };
+    },
 
-  encodeSet() {
-    return [];
-  },
-};
+    encodeSet() {
+      return [];
+    },
+  };
+}
+
+export const veth = pairCodec('veth', true);

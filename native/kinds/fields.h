@@ -7,10 +7,13 @@
 #include "../spec.h"
 
 #include <cstddef>
+#include <iterator>
+#include <string>
 
 namespace vnic {
 
-enum class Width { kU8, kU16, kU32, kS32, kBool8, kU64 };
+// kBe16: a port or an ethertype, in network byte order on the wire.
+enum class Width { kU8, kU16, kU32, kS32, kBool8, kU64, kBe16 };
 
 struct Field {
   const char* key;  // the option / result property, e.g. "bcqueuelen"
@@ -22,36 +25,52 @@ struct Field {
 void EncodeFields(MessageWriter& writer, SpecReader& spec, const Field* fields, size_t count);
 void DecodeFields(Napi::Object out, const AttrTable& attrs, const Field* fields, size_t count);
 
-template <size_t N>
-void EncodeFields(MessageWriter& writer, SpecReader& spec, const Field (&fields)[N]) {
-  EncodeFields(writer, spec, fields, N);
-}
-template <size_t N>
-void DecodeFields(Napi::Object out, const AttrTable& attrs, const Field (&fields)[N]) {
-  DecodeFields(out, attrs, fields, N);
-}
-
 // A name ↔ number table (modes, states).
 struct NamedValue {
   const char* name;
   uint32_t value;
 };
+bool ValueOf(const NamedValue* table, size_t count, const std::string& name, uint32_t* out);
+// The name of `value`, or the number itself when it is newer than our table.
+Napi::Value NameOf(Napi::Env env, const NamedValue* table, size_t count, uint32_t value);
 template <size_t N>
 bool ValueOf(const NamedValue (&table)[N], const std::string& name, uint32_t* out) {
-  for (const auto& entry : table) {
-    if (name == entry.name) {
-      *out = entry.value;
-      return true;
-    }
-  }
-  return false;
+  return ValueOf(table, N, name, out);
 }
 template <size_t N>
 Napi::Value NameOf(Napi::Env env, const NamedValue (&table)[N], uint32_t value) {
-  for (const auto& entry : table) {
-    if (entry.value == value) return Napi::String::New(env, entry.name);
-  }
-  return Napi::Number::New(env, value);  // a value newer than our table: report it as is
+  return NameOf(env, table, N, value);
+}
+
+// One table row per attribute whose number reads as a name (a bond mode, an
+// ipvlan mode, a macsec validation level): sent from the name, decoded back to it.
+struct NamedField {
+  const char* key;
+  uint16_t type;
+  Width width;  // kU8, kU16, kU32 or kBe16
+  const NamedValue* values;
+  size_t count;
+  const char* expected;  // for the TypeError: "a bond mode"
+};
+
+// A NamedField row over a name table.
+template <size_t N>
+constexpr NamedField Named(const char* key, uint16_t type, Width width, const NamedValue (&values)[N],
+                           const char* expected) {
+  return NamedField{key, type, width, values, N, expected};
+}
+
+void EncodeFields(MessageWriter& writer, SpecReader& spec, const NamedField* fields, size_t count);
+void DecodeFields(Napi::Object out, const AttrTable& attrs, const NamedField* fields, size_t count);
+
+// One or more tables (Field, NamedField) of a kind, in one call.
+template <typename... Tables>
+void EncodeFields(MessageWriter& writer, SpecReader& spec, const Tables&... tables) {
+  (EncodeFields(writer, spec, tables, std::size(tables)), ...);
+}
+template <typename... Tables>
+void DecodeFields(Napi::Object out, const AttrTable& attrs, const Tables&... tables) {
+  (DecodeFields(out, attrs, tables, std::size(tables)), ...);
 }
 
 }  // namespace vnic

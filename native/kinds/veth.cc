@@ -1,5 +1,7 @@
-// veth: the peer is a whole second link (ifinfomsg + attributes) nested in
-// VETH_INFO_PEER, written by the same code that writes the first.
+// veth, and vxcan (its CAN twin): the peer is a whole second link
+// (ifinfomsg + attributes) nested in VETH_INFO_PEER / VXCAN_INFO_PEER (both
+// type 1), written by the same code that writes the first.
+#include <linux/can/vxcan.h>
 #include <linux/if_link.h>
 #include <linux/veth.h>
 
@@ -9,7 +11,10 @@
 namespace vnic {
 namespace {
 
+static_assert(static_cast<int>(VETH_INFO_PEER) == static_cast<int>(VXCAN_INFO_PEER), "one encoder serves both pairs");
+
 const char* const kNames[] = {nullptr, "VETH_INFO_PEER"};
+const char* const kVxcanNames[] = {nullptr, "VXCAN_INFO_PEER"};
 
 // Options: peer (a link spec: name, address, mtu, netnsFd, …).
 void Encode(MessageWriter& writer, SpecReader& info) {
@@ -21,7 +26,7 @@ void Encode(MessageWriter& writer, SpecReader& info) {
   writer.EndNested(nest);
 }
 
-// The kernel reports no veth data; the peer is the link's IFLA_LINK.
+// The kernel reports no veth / vxcan data; the peer is the link's IFLA_LINK.
 Napi::Value Decode(Napi::Env env, const nlattr*, const AttrTable& link) {
   Napi::Object out = Napi::Object::New(env);
   uint32_t peer;
@@ -30,7 +35,8 @@ Napi::Value Decode(Napi::Env env, const nlattr*, const AttrTable& link) {
 }
 
 const LinkKind kVeth{"veth", false, Encode, Decode, {kNames, std::size(kNames)}};
-Registrar registrar(&kVeth);
+const LinkKind kVxcan{"vxcan", false, Encode, Decode, {kVxcanNames, std::size(kVxcanNames)}};
+Registrar registrars[] = {Registrar(&kVeth), Registrar(&kVxcan)};
 
 }  // namespace
 }  // namespace vnic
