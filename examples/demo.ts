@@ -139,10 +139,14 @@ function printTable(results: Results): void {
   console.log(`  With a bridge-mode macvlan "shim" on p0 holding ${host.shim.address} (p0's address removed):`);
   console.log(`  host → ns1 ${bareAddress(ADDRESSES.ns1)}: ${yesNo(host.shim.hostToNs1)}   ns2 → host ${bareAddress(host.shim.address)}: ${yesNo(host.shim.ns2ToShim)}\n`);
 
-  const { removed, left } = results.cleanup;
-  console.log(left.length === 0
-    ? `Removed the lab: ${removed.length} namespaces deleted, none left. (${results.seconds.toFixed(1)} s)`
-    : `Removed the lab, but these namespaces are still there: ${left.join(', ')}`);
+  printCleanup(results.cleanup, results.seconds);
+}
+
+/** The last line of either lab's report: what was removed, and anything left. */
+function printCleanup(cleanup: { removed: string[]; left: string[] }, seconds: number): void {
+  console.log(cleanup.left.length === 0
+    ? `Removed the lab: ${cleanup.removed.length} namespaces deleted, none left. (${seconds.toFixed(1)} s)`
+    : `Removed the lab, but these namespaces are still there: ${cleanup.left.join(', ')}`);
 }
 
 async function runModes(json: boolean): Promise<number> {
@@ -199,10 +203,7 @@ function printCrossHost(results: CrossHostResults): void {
   console.log(wrong === 0
     ? `\nAll ${results.facts.length} facts as the seed says.`
     : `\n${wrong} of ${results.facts.length} facts NOT as the seed says (marked (!)).`);
-  const { removed, left } = results.cleanup;
-  console.log(left.length === 0
-    ? `Removed the lab: ${removed.length} namespaces deleted, none left. (${results.seconds.toFixed(1)} s)`
-    : `Removed the lab, but these namespaces are still there: ${left.join(', ')}`);
+  printCleanup(results.cleanup, results.seconds);
 }
 
 async function runCrossHost(json: boolean): Promise<number> {

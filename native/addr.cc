@@ -87,13 +87,9 @@ Napi::Value DecodeAddr(Napi::Env env, const nlmsghdr* nlh) {
 }
 
 const MessageFamily kAddrFamily{RTM_NEWADDR, RTM_GETADDR, DecodeAddr, DescribeFlatAttr<ifaddrmsg, &kNameTable>};
-const OpDef kAddrAdd{"addr.add", RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, EncodeAddr};
-const OpDef kAddrReplace{"addr.replace", RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
-                         EncodeAddr};
-const OpDef kAddrDel{"addr.del", RTM_DELADDR, NLM_F_ACK, EncodeAddr};
-const OpDef kAddrDump{"addr.dump", RTM_GETADDR, NLM_F_DUMP, EncodeAddr};
-Registrar registrars[] = {Registrar(&kAddrFamily), Registrar(&kAddrAdd), Registrar(&kAddrReplace),
-                          Registrar(&kAddrDel), Registrar(&kAddrDump)};
+const char* const kOpNames[] = {"addr.add", "addr.replace", "addr.del", "addr.dump"};
+const ObjectOps kOps{kOpNames, RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR, EncodeAddr};
+Registrar registrar(&kAddrFamily);
 
 }  // namespace
 }  // namespace vnic

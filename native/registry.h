@@ -59,6 +59,20 @@ const OpDef* FindOp(std::string_view name);
 const MessageFamily* FindFamily(uint16_t type);
 const LinkKind* FindKind(std::string_view name, bool slave);
 
+// The create / replace / delete / dump requests of an object type whose
+// requests all take one encoder (addresses, routes), registered together.
+struct ObjectOps {
+  ObjectOps(const char* const names[4], uint16_t new_type, uint16_t del_type, uint16_t get_type,
+            void (*encode)(MessageWriter&, SpecReader&))
+      : ops{{names[0], new_type, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, encode},
+            {names[1], new_type, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, encode},
+            {names[2], del_type, NLM_F_ACK, encode},
+            {names[3], get_type, NLM_F_DUMP, encode}} {
+    for (const OpDef& op : ops) RegisterOp(&op);
+  }
+  OpDef ops[4];
+};
+
 struct Registrar {
   explicit Registrar(const OpDef* op) { RegisterOp(op); }
   explicit Registrar(const MessageFamily* family) { RegisterFamily(family); }

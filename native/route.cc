@@ -78,13 +78,9 @@ Napi::Value DecodeRoute(Napi::Env env, const nlmsghdr* nlh) {
 }
 
 const MessageFamily kRouteFamily{RTM_NEWROUTE, RTM_GETROUTE, DecodeRoute, DescribeFlatAttr<rtmsg, &kNameTable>};
-const OpDef kRouteAdd{"route.add", RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, EncodeRoute};
-const OpDef kRouteReplace{"route.replace", RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
-                          EncodeRoute};
-const OpDef kRouteDel{"route.del", RTM_DELROUTE, NLM_F_ACK, EncodeRoute};
-const OpDef kRouteDump{"route.dump", RTM_GETROUTE, NLM_F_DUMP, EncodeRoute};
-Registrar registrars[] = {Registrar(&kRouteFamily), Registrar(&kRouteAdd), Registrar(&kRouteReplace),
-                          Registrar(&kRouteDel), Registrar(&kRouteDump)};
+const char* const kOpNames[] = {"route.add", "route.replace", "route.del", "route.dump"};
+const ObjectOps kOps{kOpNames, RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE, EncodeRoute};
+Registrar registrar(&kRouteFamily);
 
 }  // namespace
 }  // namespace vnic
