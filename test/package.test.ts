@@ -33,3 +33,22 @@ test('the prebuilt binary loads and answers a request', () => {
   `], { encoding: 'utf8', timeout: 10000 });
   expect(out.trim()).toBe('lo');
 });
+
+test('the prebuilt binary is not behind the source: it knows every request lib/ makes', () => {
+  const dir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+  const [file] = fs.readdirSync(dir).filter((f) => f.endsWith('.node'));
+  const ops = fs.readdirSync(path.join(root, 'native'), { recursive: true } as { recursive: true })
+    .filter((f) => String(f).endsWith('.cc'))
+    .flatMap((f) => [...fs.readFileSync(path.join(root, 'native', String(f)), 'utf8').matchAll(/"((?:link|addr|route)\.(?:add|set|del|get|dump|replace))"/g)].map((m) => m[1]));
+  expect(ops.length).toBeGreaterThan(10);
+  const out = execFileSync(process.execPath, ['-e', `
+    const binding = require(${JSON.stringify(path.join(dir, file))});
+    const refused = ${JSON.stringify([...new Set(ops)])}.filter((op) => {
+      try { binding.NetlinkSocket.encode(op, {}); return false; } catch { return true; }
+    });
+    console.log(JSON.stringify({ refused, exports: Object.keys(binding).sort() }));
+  `], { encoding: 'utf8' });
+  const result = JSON.parse(out) as { refused: string[]; exports: string[] };
+  expect(result.refused).toEqual([]);
+  expect(result.exports).toEqual(Object.keys(require(path.join(root, 'build', 'Release', 'vnic.node'))).sort());
+});
