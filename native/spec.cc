@@ -4,15 +4,29 @@
 
 namespace vnic {
 
-bool SpecReader::Has(const char* key) const {
-  if (!ok()) return false;
-  Napi::Value value = object_.Get(key);
-  return !value.IsEmpty() && !value.IsUndefined() && !value.IsNull();
+SpecReader::SpecReader(Napi::Env env, Napi::Object object) : env_(env) {
+  Napi::Array names = object.GetPropertyNames();
+  if (names.IsEmpty()) return;  // a pending exception (a hostile getter): ok() is false
+  uint32_t count = names.Length();
+  fields_.reserve(count);
+  for (uint32_t i = 0; i < count; i++) {
+    Napi::Value name = names.Get(i);
+    if (!name.IsString()) continue;
+    Napi::Value value = object.Get(name);
+    if (value.IsEmpty() || value.IsUndefined() || value.IsNull()) continue;
+    fields_.emplace_back(name.As<Napi::String>().Utf8Value(), value);
+  }
 }
 
-std::optional<Napi::Value> SpecReader::Field(const char* key) {
-  if (!Has(key)) return std::nullopt;
-  return object_.Get(key);
+bool SpecReader::Has(const char* key) const {
+  return ok() && Field(key).has_value();
+}
+
+std::optional<Napi::Value> SpecReader::Field(const char* key) const {
+  for (const auto& [name, value] : fields_) {
+    if (name == key) return value;
+  }
+  return std::nullopt;
 }
 
 void SpecReader::Fail(const char* key, const char* expected) {

@@ -17,7 +17,10 @@ namespace vnic {
 
 class SpecReader {
  public:
-  SpecReader(Napi::Env env, Napi::Object object) : env_(env), object_(object) {}
+  // Reads the object's fields once: a spec names a few of the many options an
+  // encoder asks about, and asking JS for each absent one costs more than
+  // encoding the request.
+  SpecReader(Napi::Env env, Napi::Object object);
 
   Napi::Env env() const { return env_; }
   bool ok() const { return !env_.IsExceptionPending(); }
@@ -38,9 +41,9 @@ class SpecReader {
   void Fail(const char* key, const char* expected);
 
  private:
-  std::optional<Napi::Value> Field(const char* key);
+  std::optional<Napi::Value> Field(const char* key) const;
   Napi::Env env_;
-  Napi::Object object_;
+  std::vector<std::pair<std::string, Napi::Value>> fields_;  // the defined ones, in the object's order
 };
 
 }  // namespace vnic
