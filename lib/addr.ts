@@ -63,18 +63,16 @@ export interface Cidr {
 
 export function parseCidr(op: string, field: string, text: unknown): Cidr {
   if (typeof text !== 'string') throw invalid(op, field, 'must be an address like 10.0.0.2/24 or fd00::2/64');
-  const bare = text.split('/')[0];
+  const refuse = () => invalid(op, field, `'${text}' is not an IPv4 or IPv6 address with an optional /prefix`);
+  const [bare, prefixText, extra] = text.split('/');
+  const family = bare.includes(':') ? 6 : 4;
   // ipaddr.js also takes inet_aton's short forms ("10.0.0" = 10.0.0.0); ip does not.
-  const wellFormed = bare.includes(':') ? ipaddr.IPv6.isValid(bare) : ipaddr.IPv4.isValidFourPartDecimal(bare);
-  try {
-    if (!wellFormed) throw new Error('not well formed');
-    const [address, prefix] = text.includes('/') ? ipaddr.parseCIDR(text) : [ipaddr.parse(text), -1];
-    const family = address.kind() === 'ipv4' ? 4 : 6;
-    const prefixlen = prefix === -1 ? (family === 4 ? 32 : 128) : prefix;
-    return { family, bytes: Buffer.from(address.toByteArray()), prefixlen, text };
-  } catch {
-    throw invalid(op, field, `'${text}' is not an IPv4 or IPv6 address with an optional /prefix`);
-  }
+  const wellFormed = family === 6 ? ipaddr.IPv6.isValid(bare) : ipaddr.IPv4.isValidFourPartDecimal(bare);
+  const max = family === 4 ? 32 : 128;
+  const prefixlen = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : -1;
+  if (!wellFormed || extra !== undefined || prefixlen < 0 || prefixlen > max) throw refuse();
+  const address = family === 6 ? ipaddr.IPv6.parse(bare) : ipaddr.IPv4.parse(bare);
+  return { family, bytes: Buffer.from(address.toByteArray()), prefixlen, text };
 }
 
 function broadcastOf(cidr: Cidr): Buffer {

@@ -39,6 +39,8 @@ const COMMON_ADD_KEYS = ['kind', 'name', 'link', 'address', 'mtu', 'txqueuelen',
   'allmulticast', 'master', 'netns', 'group'] as const;
 const COMMON_SET_KEYS = ['up', 'promisc', 'allmulticast', 'mtu', 'address', 'name', 'alias', 'txqueuelen',
   'group', 'netns', 'master', 'hairpin', 'kind'] as const;
+/** Everything set() accepts: the common changes and every kind's. */
+const SET_KEYS: readonly string[] = [...COMMON_SET_KEYS, ...kindSetKeys];
 
 /**
  * The kernel answers a kind it has no driver for (module absent, or not
@@ -174,7 +176,7 @@ export class LinkApi {
     const raw = change as Record<string, unknown>;
     const target = String(ref);
     try {
-      checkKnownKeys(op, raw, [...COMMON_SET_KEYS, ...kindSetKeys]);
+      checkKnownKeys(op, raw, SET_KEYS);
       const kindKeys = Object.keys(raw).filter((key) => kindSetKeys.includes(key) && raw[key] !== undefined);
       const fds = new FdScope(op, (field, ref) => this.resolve(op, field, ref, target));
       try {

@@ -183,6 +183,7 @@ NetlinkSocket::NetlinkSocket(const Napi::CallbackInfo& info)
   // Idle handles unref'd: the loop stays alive only while requests are pending.
   uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
   uv_unref(reinterpret_cast<uv_handle_t*>(idle_));
+  UpdateLiveness();  // a monitor holds the loop from the start
 }
 
 NetlinkSocket::~NetlinkSocket() { Shutdown(); }
