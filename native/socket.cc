@@ -29,7 +29,7 @@ constexpr size_t kRecvBufferBytes = 256 * 1024;
 constexpr int kReceiveQueueBytes = 8 * 1024 * 1024;
 // Replies handled per wakeup, then the loop breathes (each settles a promise
 // and may decode a link): bounds the event-loop lag a burst of answers causes.
-constexpr int kDatagramsPerWakeup = 64;
+constexpr int kDatagramsPerWakeup = 16;
 constexpr int kMonitorDatagramsPerWakeup = 1 << 16;
 // Creates the kernel runs in one inline sendmsg (each ~0.2 ms of kernel work
 // on this thread); a batch with more goes to a worker thread.
