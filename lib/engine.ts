@@ -13,6 +13,14 @@ interface Waiter {
   target?: string;
 }
 
+/** Our word on a kernel refusal whose errno alone does not say what to do. */
+function privilegeHint(errno: number, op: string): string | undefined {
+  if (errno !== constants.errno.EPERM) return undefined;
+  // Entering another namespace (setns) is what CAP_SYS_ADMIN guards; everything rtnetlink changes, CAP_NET_ADMIN.
+  return op === 'open' ? 'needs CAP_SYS_ADMIN to enter another network namespace (root, or the capability)'
+    : 'needs CAP_NET_ADMIN (root, or the capability)';
+}
+
 /** Where a handle's socket lives. */
 export interface OpenOptions {
   /** A name under /run/netns, an absolute path, { pid } or { fd }; the caller's namespace when omitted. */
@@ -31,7 +39,7 @@ export class Requester {
       this.socket = new Socket((batch) => this.settle(batch), nsFd ?? -1, options);
     } catch (error) {
       const errno = (error as { errno?: number }).errno ?? constants.errno.EIO;
-      throw new VnicError({ errno, op: 'open', summary: (error as Error).message });
+      throw new VnicError({ errno, op: 'open', summary: (error as Error).message, hint: privilegeHint(errno, 'open') });
     }
   }
 
@@ -74,7 +82,7 @@ export class Requester {
       if (error) {
         waiter.reject(new VnicError({
           errno: error.errno, op: waiter.op, target: waiter.target,
-          kernelMessage: error.message, attr: error.attr,
+          kernelMessage: error.message, attr: error.attr, hint: privilegeHint(error.errno, waiter.op),
           summary: error.summary ?? (error.missingAttr !== undefined ? `the kernel missed attribute type ${error.missingAttr}` : undefined),
         }));
       } else {

@@ -106,6 +106,23 @@ void ForEachNested(const nlattr* parent, Fn&& fn) {
   ForEachAttr(mnl_attr_get_payload(parent), mnl_attr_get_payload_len(parent), fn);
 }
 
+// Calls fn(nlh) for every well-formed message of a buffer, in order. Not
+// libmnl's mnl_nlmsg_ok: 1.0.4 compares (int)nlmsg_len, so a length of 2 GiB
+// or more passed its check (found by fuzz/decode_fuzzer).
+template <typename Fn>
+void ForEachMessage(const void* data, size_t len, Fn&& fn) {
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  size_t offset = 0;
+  while (len - offset >= sizeof(nlmsghdr)) {
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(bytes + offset);
+    if (nlh->nlmsg_len < sizeof(nlmsghdr) || nlh->nlmsg_len > len - offset) break;
+    fn(nlh);
+    size_t step = NLMSG_ALIGN(nlh->nlmsg_len);
+    if (step > len - offset) break;
+    offset += step;
+  }
+}
+
 // The family header of a message, or nullptr when the message is too short.
 template <typename T>
 const T* FamilyHeader(const nlmsghdr* nlh) {

@@ -73,12 +73,7 @@ const nlmsghdr* EncodeRequest(Napi::Env env, const Napi::Value& op_name, const N
 
 Napi::Array DecodeAll(Napi::Env env, const char* data, size_t len) {
   Napi::Array out = Napi::Array::New(env);
-  const auto* nlh = reinterpret_cast<const nlmsghdr*>(data);
-  int remaining = static_cast<int>(len);
-  while (mnl_nlmsg_ok(nlh, remaining)) {
-    out.Set(out.Length(), DecodeMessage(env, nlh));
-    nlh = mnl_nlmsg_next(nlh, &remaining);
-  }
+  ForEachMessage(data, len, [&](const nlmsghdr* nlh) { out.Set(out.Length(), DecodeMessage(env, nlh)); });
   return out;
 }
 
@@ -400,12 +395,7 @@ void NetlinkSocket::OnReadable() {
       recv_buf_.resize(got + 4096);
       continue;
     }
-    const auto* nlh = reinterpret_cast<const nlmsghdr*>(recv_buf_.data());
-    int remaining = static_cast<int>(got);
-    while (mnl_nlmsg_ok(nlh, remaining)) {
-      HandleMessage(nlh);
-      nlh = mnl_nlmsg_next(nlh, &remaining);
-    }
+    ForEachMessage(recv_buf_.data(), got, [this](const nlmsghdr* nlh) { HandleMessage(nlh); });
   }
   Flush();
   Dispatch();
@@ -587,13 +577,10 @@ void NetlinkSocket::DispatchEvents() {
     events.Set(i++, env.Null());
     events_lost_ = false;
   }
-  const auto* nlh = reinterpret_cast<const nlmsghdr*>(event_bytes_.data());
-  int remaining = static_cast<int>(event_bytes_.size());
-  while (mnl_nlmsg_ok(nlh, remaining)) {
+  ForEachMessage(event_bytes_.data(), event_bytes_.size(), [&](const nlmsghdr* nlh) {
     events.Set(i++, Napi::Number::New(env, nlh->nlmsg_type));
     events.Set(i++, DecodeMessage(env, nlh));
-    nlh = mnl_nlmsg_next(nlh, &remaining);
-  }
+  });
   event_bytes_.clear();
   on_event_.MakeCallback(Value(), {events});
   if (env.IsExceptionPending()) {
