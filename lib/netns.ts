@@ -48,21 +48,31 @@ export interface NetnsFd {
 
 /** Opens (close-on-exec) the namespace behind a target; { fd } is used as is and left open. */
 export async function openNetns(op: string, target: NetnsTarget): Promise<NetnsFd> {
-  if (typeof target === 'object' && target !== null && 'fd' in target) {
-    if (!Number.isInteger(target.fd) || target.fd < 0) throw invalid(op, 'netns.fd', 'must be an open file descriptor');
-    return { fd: target.fd, close: async () => undefined };
-  }
+  const given = givenFd(op, target);
+  if (given !== undefined) return { fd: given, close: async () => undefined };
   const file = netnsPath(op, target);
   try {
     const handle = await fsp.open(file, constants.O_RDONLY);
     return { fd: handle.fd, close: () => handle.close() };
   } catch (error) {
-    const errno = -((error as NodeJS.ErrnoException).errno ?? -os.errno.EIO);
-    throw new VnicError({
-      errno, op, field: 'netns',
-      summary: errno === os.errno.ENOENT ? `no network namespace at ${file}` : `cannot open ${file}`,
-    });
+    throw openFailure(op, file, error);
   }
+}
+
+/** The caller's own fd of a { fd } target, checked; undefined for the other kinds. */
+function givenFd(op: string, target: NetnsTarget): number | undefined {
+  if (typeof target !== 'object' || target === null || !('fd' in target)) return undefined;
+  if (!Number.isInteger(target.fd) || target.fd < 0) throw invalid(op, 'netns.fd', 'must be an open file descriptor');
+  return target.fd;
+}
+
+/** Why a namespace file could not be opened, as a VnicError. */
+function openFailure(op: string, file: string, error: unknown, target?: string): VnicError {
+  const errno = -((error as NodeJS.ErrnoException).errno ?? -os.errno.EIO);
+  return new VnicError({
+    errno, op, field: 'netns', target,
+    summary: errno === os.errno.ENOENT ? `no network namespace at ${file}` : `cannot open ${file}`,
+  });
 }
 
 /** Runs fn with an fd for the namespace, open until fn settles. */
@@ -81,14 +91,14 @@ export async function withNetnsFd<T>(op: string, target: NetnsTarget, fn: (fd: n
  */
 export function withNetnsFdSync<T>(op: string, target: NetnsTarget | undefined, fn: (fd: number | undefined) => T): T {
   if (target === undefined) return fn(undefined);
-  if (typeof target === 'object' && target !== null && 'fd' in target) return fn(target.fd);
+  const given = givenFd(op, target);
+  if (given !== undefined) return fn(given);
   const file = netnsPath(op, target);
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
   } catch (error) {
-    const errno = -((error as NodeJS.ErrnoException).errno ?? -os.errno.EIO);
-    throw new VnicError({ errno, op, field: 'netns', target: describeNetns(target), summary: `cannot open ${file}` });
+    throw openFailure(op, file, error, describeNetns(target));
   }
   try {
     return fn(fd);

@@ -95,17 +95,19 @@ bool AttrTable::Bytes(uint16_t type, const uint8_t** data, size_t* len) const {
   return true;
 }
 
-std::string FormatHardwareAddress(const uint8_t* data, size_t len) {
+std::string FormatHex(const uint8_t* data, size_t len, char separator) {
   static const char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(len * 3);
   for (size_t i = 0; i < len; i++) {
-    if (i > 0) out.push_back(':');
+    if (i > 0 && separator != '\0') out.push_back(separator);
     out.push_back(kHex[data[i] >> 4]);
     out.push_back(kHex[data[i] & 0xf]);
   }
   return out;
 }
+
+std::string FormatHardwareAddress(const uint8_t* data, size_t len) { return FormatHex(data, len, ':'); }
 
 std::string FormatIpAddress(const uint8_t* data, size_t len) {
   char text[INET6_ADDRSTRLEN];

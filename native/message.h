@@ -139,6 +139,8 @@ AttrTable AttrsAfterHeader(const nlmsghdr* nlh, uint16_t maxType) {
   return AttrTable(static_cast<const uint8_t*>(mnl_nlmsg_get_payload(nlh)) + skip, len - skip, maxType);
 }
 
+// Lower-case hex of the bytes, `separator` between them when it is not NUL.
+std::string FormatHex(const uint8_t* data, size_t len, char separator = '\0');
 // "02:11:22:33:44:55"
 std::string FormatHardwareAddress(const uint8_t* data, size_t len);
 // "10.0.0.1" / "fd00::1"; empty for a length that is neither 4 nor 16.

@@ -85,13 +85,7 @@ Napi::Value Decode(Napi::Env env, const nlattr* data, const AttrTable&) {
   const uint8_t* bytes;
   size_t len;
   if (attrs.Bytes(IFLA_MACSEC_SCI, &bytes, &len) && len == kSciLength) {
-    static const char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (size_t i = 0; i < len; i++) {
-      hex += kHex[bytes[i] >> 4];
-      hex += kHex[bytes[i] & 0xf];
-    }
-    out.Set("sci", hex);
+    out.Set("sci", FormatHex(bytes, len));
     // The kernel reports the port only inside the SCI: its last two bytes.
     if (!attrs.Has(IFLA_MACSEC_PORT)) out.Set("port", (bytes[6] << 8) | bytes[7]);
   }
