@@ -10,6 +10,7 @@
         "native/registry.cc",
         "native/netns.cc",
         "native/tun.cc",
+        "native/filelock.cc",
         "native/link.cc",
         "native/addr.cc",
         "native/route.cc",

@@ -51,6 +51,8 @@ export interface NativeBinding {
   socketIn(nsFd: number, family: 4 | 6, type: 'tcp' | 'udp', address?: string, port?: number, backlog?: number): number;
   /** Writes /proc/sys/PATH as seen from the namespace behind nsFd. */
   sysctlWrite(nsFd: number, path: string, value: string): Promise<void>;
+  /** flock(2) on a worker thread; closing the fd releases the lock too. */
+  flock(fd: number, mode: 'exclusive' | 'shared' | 'unlock'): Promise<void>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires

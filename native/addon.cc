@@ -1,4 +1,5 @@
 // Module registration only.
+#include "filelock.h"
 #include "netns.h"
 #include "socket.h"
 #include "tun.h"
@@ -9,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NetlinkSocket", vnic::NetlinkSocket::Init(env));
   vnic::InitNetns(env, exports);
   vnic::InitTun(env, exports);
+  vnic::InitFileLock(env, exports);
   return exports;
 }
 

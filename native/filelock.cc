@@ -1,0 +1,73 @@
+// flock(2) for lib/: the CNI IPAM store shares its `lock` file with the
+// reference host-local plugin, which takes an exclusive flock on it. Node has
+// no flock, and a blocking one must not stall the event loop: it waits on a
+// libuv worker thread.
+#include "filelock.h"
+
+#include <sys/file.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace vnic {
+namespace {
+
+class FlockWorker : public Napi::AsyncWorker {
+ public:
+  FlockWorker(Napi::Env env, int fd, int operation)
+      : Napi::AsyncWorker(env, "vnic:flock"), deferred_(Napi::Promise::Deferred::New(env)),
+        fd_(fd), operation_(operation) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    while (flock(fd_, operation_) != 0) {
+      if (errno != EINTR) {
+        error_ = errno;
+        return;
+      }
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (error_ == 0) return deferred_.Resolve(env.Undefined());
+    Napi::Error e = Napi::Error::New(env, std::string("flock: ") + strerror(error_));
+    e.Set("errno", Napi::Number::New(env, error_));
+    e.Set("step", Napi::String::New(env, "flock"));
+    deferred_.Reject(e.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  int fd_;
+  int operation_;
+  int error_ = 0;
+};
+
+// flock(fd, 'exclusive' | 'shared' | 'unlock'): Promise<void>. The caller owns
+// the fd and keeps it open until the promise settles; closing it unlocks too.
+Napi::Value Flock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber() || !info[1].IsString()) {
+    Napi::TypeError::New(env, "vnic: flock(fd, 'exclusive' | 'shared' | 'unlock')").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string mode = info[1].As<Napi::String>().Utf8Value();
+  int operation = mode == "exclusive" ? LOCK_EX : mode == "shared" ? LOCK_SH : mode == "unlock" ? LOCK_UN : -1;
+  if (operation < 0) {
+    Napi::TypeError::New(env, "vnic: flock mode must be 'exclusive', 'shared' or 'unlock'").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto* worker = new FlockWorker(env, info[0].As<Napi::Number>().Int32Value(), operation);
+  worker->Queue();
+  return worker->Promise();
+}
+
+}  // namespace
+
+void InitFileLock(Napi::Env env, Napi::Object exports) {
+  exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
+}
+
+}  // namespace vnic
