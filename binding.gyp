@@ -29,6 +29,26 @@
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers", "<!@(pkg-config --cflags libmnl)"],
       "libraries": ["<!@(pkg-config --libs libmnl)"]
+    },
+    {
+      "target_name": "vnic-cni",
+      "type": "executable",
+      "sources": ["native/cni/vnic-cni.c"],
+      "include_dirs": ["<(INTERMEDIATE_DIR)"],
+      "defines": [
+        "VNIC_CNI_NODE=\"<!(node -p process.execPath)\"",
+        "VNIC_CNI_ROOT=\"<(module_root_dir)\""
+      ],
+      "cflags": ["-std=c11", "-O2", "-Wall", "-Wextra", "-Wshadow", "-Wformat=2"],
+      "configurations": { "Release": { "cflags!": ["-O3"] } },
+      "actions": [
+        {
+          "action_name": "vnic_cni_version_header",
+          "inputs": ["native/cni/version-header.js", "<!@(node native/cni/version-header.js --inputs)"],
+          "outputs": ["<(INTERMEDIATE_DIR)/vnic-cni-version.h"],
+          "action": ["<!(node -p process.execPath)", "native/cni/version-header.js", "<(INTERMEDIATE_DIR)/vnic-cni-version.h"]
+        }
+      ]
     }
   ]
 }

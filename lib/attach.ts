@@ -18,10 +18,11 @@ import { randomBytes, randomInt } from 'crypto';
 import { constants, release } from 'os';
 
 import { addrSpec, parseCidr } from './addr';
+import type { AddrAddOptions } from './addr';
 import type { Requester } from './engine';
 import { VnicError, invalid, withTarget } from './errors';
 import { kindCodec } from './kinds';
-import type { MacvlanMode } from './kinds/macvlan';
+import type { MacvlanMode, MacvlanOptions } from './kinds/macvlan';
 import type { LinkApi } from './link';
 import { NamespaceCache } from './namespaces';
 import type { Inside } from './namespaces';
@@ -47,14 +48,34 @@ export interface AttachOptions {
   /** MAC address; default a random locally administered unicast one. */
   address?: string;
   mtu?: number;
-  /** CIDRs: '10.0.0.5/24', 'fd00::5/64'. */
-  addresses?: string[];
+  /** CIDRs: '10.0.0.5/24', 'fd00::5/64'; or { address, broadcast?, nodad? } where more must be said. */
+  addresses?: Array<string | AttachAddress>;
   /** Default gateway(s): one per family at most. */
   gateway?: string | string[];
   /** More routes through the new link (dev is implied). */
   routes?: Array<Omit<RouteOptions, 'dev'>>;
   /** Written inside the namespace before the link comes up: { 'net/ipv4/conf/eth0/arp_notify': '1' } (dots or slashes). */
   sysctls?: Record<string, string>;
+  /** passthru only: leave the parent's promiscuous mode alone (IFLA_MACVLAN_FLAGS NOPROMISC). */
+  nopromisc?: MacvlanOptions['nopromisc'];
+  /** Don't deliver frames to sibling macvlans by destination (NODST). */
+  nodst?: MacvlanOptions['nodst'];
+  /** source mode only: the source MACs whose frames the link receives. */
+  macaddr?: MacvlanOptions['macaddr'];
+  /** Broadcast/multicast queue length (Linux 5.11+). */
+  bcqueuelen?: MacvlanOptions['bcqueuelen'];
+  /** Broadcast cutoff (Linux 6.4+). */
+  bclim?: MacvlanOptions['bclim'];
+}
+
+/** An address for attach, with the `ip addr add` options that apply to a fresh link. */
+export interface AttachAddress {
+  /** CIDR: '10.0.0.5/24'. */
+  address: string;
+  /** IPv4: the broadcast address, or '+' / true to derive it from the prefix (`brd +`). */
+  broadcast?: AddrAddOptions['broadcast'];
+  /** IPv6: skip duplicate address detection. */
+  nodad?: boolean;
 }
 
 export interface Attachment {
@@ -73,7 +94,11 @@ export interface DetachOptions {
   ifname?: string;
 }
 
-const KEYS = ['netns', 'link', 'kind', 'mode', 'ifname', 'address', 'mtu', 'addresses', 'gateway', 'routes', 'sysctls'] as const;
+const KEYS = [
+  'netns', 'link', 'kind', 'mode', 'ifname', 'address', 'mtu', 'addresses', 'gateway', 'routes', 'sysctls',
+  'nopromisc', 'nodst', 'macaddr', 'bcqueuelen', 'bclim',
+] as const;
+const MACVLAN_EXTRAS = ['nopromisc', 'nodst', 'macaddr', 'bcqueuelen', 'bclim'] as const;
 const { EBUSY, EEXIST, ENODEV, ENOENT } = constants.errno;
 // Caller-chosen ifindexes come from a range the kernel's own counter (which
 // starts at 1 in every namespace) does not reach in practice.
@@ -111,6 +136,13 @@ function sysctlPath(op: string, key: string): string {
     throw invalid(op, 'sysctls', `'${key}' is not a net.* sysctl`);
   }
   return path;
+}
+
+function checkAttachAddress(op: string, entry: unknown): AttachAddress {
+  if (typeof entry === 'string') return { address: entry };
+  if (typeof entry !== 'object' || entry === null) throw invalid(op, 'addresses', "each is a CIDR or { address, broadcast?, nodad? }");
+  checkKnownKeys(op, entry, ['address', 'broadcast', 'nodad']);
+  return entry as AttachAddress;
 }
 
 /** One step of an attach, sent in order through the namespace's handle. */
@@ -181,7 +213,8 @@ export class Attacher {
     const address = options.address ?? randomMac();
     const mac = checkUnicastMac(op, 'address', address);
     const mtu = options.mtu === undefined ? undefined : checkMtu(op, 'mtu', options.mtu);
-    const info = await codec.encodeAdd({ mode: options.mode ?? 'bridge' }, { op, netnsFd: async () => -1 });
+    const extras = Object.fromEntries(MACVLAN_EXTRAS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
+    const info = await codec.encodeAdd({ mode: options.mode ?? 'bridge', ...extras }, { op, netnsFd: async () => -1 });
     const gateways = options.gateway === undefined ? [] : Array.isArray(options.gateway) ? options.gateway : [options.gateway];
     const families = gateways.map((via) => parseCidr(op, 'gateway', via).family);
     if (new Set(families).size !== families.length) throw invalid(op, 'gateway', 'at most one gateway per family');
@@ -192,7 +225,8 @@ export class Attacher {
     const sysctls = Object.entries(options.sysctls ?? {}).map(([key, value]) =>
       [sysctlPath(op, key), checkString(op, 'sysctls', value, 4096)] as const);
     // Everything is checked before the first request: a typo costs nothing.
-    const addresses = (options.addresses ?? []).map((cidr) => ({ name: `address ${cidr}`, spec: addrSpec(op, ifname, cidr, {}) }));
+    const addressList = (options.addresses ?? []).map((entry) => checkAttachAddress(op, entry));
+    const addresses = addressList.map(({ address, ...more }) => ({ name: `address ${address}`, spec: addrSpec(op, ifname, address, more) }));
     const routeSpecs = routes.map((route) =>
       ({ name: `route ${route.dst}${route.via ? ` via ${route.via}` : ''}`, spec: routeSpec(op, route as RouteOptions) }));
 
@@ -226,7 +260,7 @@ export class Attacher {
     }
     return {
       ifname, index, address, netns: options.netns,
-      addresses: [...(options.addresses ?? [])],
+      addresses: addressList.map((entry) => entry.address),
       routes: routes.map((r) => (r.via === undefined ? { dst: r.dst } : { dst: r.dst, via: r.via })),
     };
   }

@@ -4,7 +4,7 @@ export type { OpenOptions } from './handle';
 export * as netns from './netns-api';
 export type { NetnsTarget } from './netns';
 export type { ListenOptions, ConnectOptions, UdpOptions } from './sockets';
-export type { AttachOptions, Attachment, DetachOptions } from './attach';
+export type { AttachOptions, AttachAddress, Attachment, DetachOptions } from './attach';
 export { randomMac } from './attach';
 export type { Monitor, MonitorEvent, MonitorObject, MonitorOptions } from './monitor';
 export { VnicError, errnoCode } from './errors';
@@ -45,3 +45,20 @@ export type {
   TuntapApi, TuntapMode, TuntapAddOptions, TuntapLinkOptions, TuntapSetOptions, TuntapListFilter, Tuntap, TunInfo,
 } from './kinds/tun';
 export { TUNTAP_MODES } from './kinds/tun';
+export { Networks, DEFAULT_STATE_DIR } from './network';
+export type {
+  NetworksOptions, NetworkCreateOptions, NetworkDefinition, NetworkConnectOptions, NetworkDisconnectOptions,
+  NetworkEndpoint, PendingEndpoint, NetworkInspection, NetworkNetns,
+} from './network';
+export { HostLocalStore, IpamError, parseHostLocal } from './ipam';
+export type {
+  HostLocalConfig, IpamRange, IpamRoute, IpamIp, IpamDns, IpamResult, IpamAttachment, IpamErrorCode, IpamErrorDetails,
+} from './ipam';
+export { runCni, CniContext } from './cni/plugin';
+export type { CniInvocation, CniOutcome, CniContextOptions } from './cni/plugin';
+export { VERSION_RESULT, SUPPORTED_VERSIONS } from './cni/version';
+export { CniError, CNI_ERROR } from './cni/errors';
+export type { CniResult, CniInterface, CniIpConfig, CniRoute, CniDns } from './cni/result';
+export { startDaemon, DaemonError } from './cni/daemon';
+export type { DaemonOptions, Daemon, DaemonErrorCode } from './cni/daemon';
+export { DEFAULT_SOCKET_PATH } from './cni/protocol';

@@ -43,8 +43,9 @@ newer_than() {  # newer_than TARGET PATH… : true when TARGET is missing or old
 }
 
 addon=build/Release/vnic.node
-if newer_than "$addon" native binding.gyp; then
-  say "building the addon (node-gyp)"
+client=build/Release/vnic-cni  # the CNI client; its VERSION answer comes from lib/cni/version.ts
+if newer_than "$addon" native binding.gyp || newer_than "$client" native binding.gyp lib/cni/version.ts; then
+  say "building the addon and the vnic-cni client (node-gyp)"
   npx --no-install node-gyp rebuild -j 2 >/dev/null
 fi
 # The benchmark's sources (not its results) count too.

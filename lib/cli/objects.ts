@@ -6,11 +6,12 @@ import { UsageError, matchWord } from './grammar';
 import { link } from './link';
 import { monitor } from './monitor';
 import { netns } from './netns';
+import { network } from './network';
 import { route } from './route';
 import { tuntap } from './tuntap';
 
 // In ip's order, so that abbreviations resolve as they do there ("a" address, "r" route, "l" link).
-const OBJECTS: readonly ObjectSyntax[] = [addr, route, link, tuntap, monitor, netns];
+const OBJECTS: readonly ObjectSyntax[] = [addr, route, link, tuntap, monitor, netns, network];
 const NAMES = [...OBJECTS.map((o) => o.name), 'help'];
 
 /** The objects and what they do, for `vnic help`. */

@@ -1,0 +1,183 @@
+// One network's state on disk, in host-local's layout: <dataDir>/<network>/
+// holds `lock`, one file per allocated address named by the address and
+// holding "<containerid>\r\n<ifname>", and last_reserved_ip.<rangeSet>.
+//
+// Every read-modify-write runs under an exclusive flock(2) on `lock` (the
+// reference plugin takes the same lock; lock.ts). Files are written to a
+// temporary name first and then published with link(2) (an address file:
+// atomic and never replacing one that exists) or rename(2) (last_reserved_ip),
+// so a crash at any point leaves either the old state or the new one, plus at
+// most a temporary file, which the next locked operation removes.
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { ioError } from './errors';
+import type { Ip } from './ip';
+import { formatIp, parseIp } from './ip';
+import { withDirLock } from './lock';
+
+export const LINE_BREAK = '\r\n';
+const LAST_RESERVED = 'last_reserved_ip.';
+const TEMP_PREFIX = '.vnic-tmp-';
+const FILE_MODE = 0o644;
+
+/** Who holds an address, as its file says; ifname is missing in the old one-line format. */
+export interface Owner {
+  containerId: string;
+  ifname?: string;
+}
+
+/** An address file: its name (the address as text) and the address. */
+export interface Allocation {
+  name: string;
+  ip: Ip;
+}
+
+function errnoOf(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** The parts of a file's content: "<id>\r\n<ifname>", or the old "<id>"; undefined when empty. */
+export function parseOwner(content: string): Owner | undefined {
+  const text = content.trim();
+  if (text === '') return undefined;
+  const match = /\r?\n/.exec(text);
+  if (!match) return { containerId: text };
+  return { containerId: text.slice(0, match.index).trim(), ifname: text.slice(match.index + match[0].length).trim() };
+}
+
+export function ownerContent(containerId: string, ifname: string): string {
+  return `${containerId.trim()}${LINE_BREAK}${ifname}`;
+}
+
+/** The directory of one network; every access goes through locked(). */
+export class NetworkDir {
+  constructor(readonly dir: string) {}
+
+  /** Runs fn holding the directory's lock (see lock.ts). */
+  locked<T>(fn: (state: LockedDir) => T | Promise<T>): Promise<T> {
+    return withDirLock(this.dir, () => fn(new LockedDir(this.dir)));
+  }
+}
+
+/** The directory while its lock is held: plain synchronous file calls (the critical section stays short). */
+export class LockedDir {
+  private names?: string[];
+
+  constructor(readonly dir: string) {}
+
+  file(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  /** Every entry, once per lock; temporary files left by a crash are removed on the way (no writer can be active: we hold the lock). */
+  private entries(): string[] {
+    if (this.names) return this.names;
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch (error) {
+      throw ioError('list', this.dir, error);
+    }
+    for (const name of names.filter((n) => n.startsWith(TEMP_PREFIX))) {
+      try {
+        fs.unlinkSync(this.file(name));
+      } catch {
+        // Another cleaner got there first; harmless.
+      }
+    }
+    this.names = names.filter((n) => !n.startsWith(TEMP_PREFIX));
+    return this.names;
+  }
+
+  /** The address files, in address order. */
+  allocations(): Allocation[] {
+    const out: Allocation[] = [];
+    for (const name of this.entries()) {
+      const ip = parseIp(name);
+      if (ip) out.push({ name, ip });
+    }
+    return out.sort((a, b) => a.ip.family - b.ip.family || (a.ip.value < b.ip.value ? -1 : a.ip.value > b.ip.value ? 1 : 0));
+  }
+
+  /** Who holds an address file; undefined when it is empty, unreadable or gone (a crashed writer of the reference plugin). */
+  owner(name: string): Owner | undefined {
+    try {
+      return parseOwner(fs.readFileSync(this.file(name), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes content under a temporary name in the directory; returns that name's path. */
+  private writeTemp(content: string): string {
+    const temp = this.file(`${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+    try {
+      fs.writeFileSync(temp, content, { flag: 'wx', mode: FILE_MODE });
+    } catch (error) {
+      throw ioError('write', temp, error);
+    }
+    return temp;
+  }
+
+  /** Creates the address file for ip, holding the owner; false when it exists already. */
+  reserve(ip: Ip, containerId: string, ifname: string): boolean {
+    const name = formatIp(ip);
+    const target = this.file(name);
+    const temp = this.writeTemp(ownerContent(containerId, ifname));
+    try {
+      fs.linkSync(temp, target);
+      this.entries().push(name);
+      return true;
+    } catch (error) {
+      if (errnoOf(error) === 'EEXIST') return false;
+      throw ioError('create', target, error);
+    } finally {
+      try {
+        fs.unlinkSync(temp);
+      } catch {
+        // Left behind, it is removed by the next locked operation.
+      }
+    }
+  }
+
+  /** Removes an address file; false when it was gone already. */
+  remove(name: string): boolean {
+    try {
+      fs.unlinkSync(this.file(name));
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') return false;
+      throw ioError('remove', this.file(name), error);
+    }
+    const names = this.entries();
+    const at = names.indexOf(name);
+    if (at >= 0) names.splice(at, 1);
+    return true;
+  }
+
+  /** last_reserved_ip.<set>, when it holds an address. */
+  lastReserved(set: number): Ip | undefined {
+    try {
+      return parseIp(fs.readFileSync(this.file(`${LAST_RESERVED}${set}`), 'utf8').trim());
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') return undefined;
+      throw ioError('read', this.file(`${LAST_RESERVED}${set}`), error);
+    }
+  }
+
+  setLastReserved(set: number, ip: Ip): void {
+    const target = this.file(`${LAST_RESERVED}${set}`);
+    const temp = this.writeTemp(formatIp(ip));
+    try {
+      fs.renameSync(temp, target);
+    } catch (error) {
+      try {
+        fs.unlinkSync(temp);
+      } catch {
+        // Removed by the next locked operation.
+      }
+      throw ioError('replace', target, error);
+    }
+  }
+}
