@@ -22,6 +22,7 @@ const MASTER = `vpod${process.pid % 100000}a`;
 const PEER = `vpod${process.pid % 100000}b`;
 // TEST-NET-2: never routed anywhere; the traffic stays between the two containers.
 const SUBNET = '198.51.100.0/24';
+const SERVER_IP = '198.51.100.50';
 
 let ipamDir: string;
 let netnsBefore: string[];
@@ -59,7 +60,8 @@ async function twoContainersTalk(network: string, type: string, env: Record<stri
     podman.writeNetwork(network, conflist(network, type));
     const options = podman.runOptions(network);
     const serverName = `${network}-srv`;
-    await podman.podman('run', '-d', '--name', serverName, ...options, image, 'sh', '-c', 'echo hello-from-server | nc -l -p 7000');
+    // The server asks for a fixed address (podman passes it as CNI_ARGS IP=).
+    await podman.podman('run', '-d', '--name', serverName, ...options, '--ip', SERVER_IP, image, 'sh', '-c', 'echo hello-from-server | nc -l -p 7000');
     const server = (await podman.podman('inspect', serverName, '--format', `{{.NetworkSettings.Networks.${network}.IPAddress}}`)).trim();
     const client = await podman.podman('run', '--rm', ...options, image, 'sh', '-c',
       `ip -o -4 addr show eth0; ping -c 1 -W 5 ${server} >/dev/null && echo ping-ok; ` +
@@ -79,7 +81,7 @@ function heldAddresses(network: string): string[] {
 }
 
 function expectTalked(result: Talk): void {
-  expect(result.server).toMatch(/^198\.51\.100\.\d+$/);
+  expect(result.server).toBe(SERVER_IP);
   expect(result.client).toMatch(/inet 198\.51\.100\.\d+\/24/);
   expect(result.client).toContain('ping-ok');
   expect(result.client).toContain('received:hello-from-server');
