@@ -577,6 +577,24 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 }
 
 /** Whether pid waits in /proc/locks for a flock on the file (a "->" line: blocked, not holding). */
+/** Polls every 20 ms (at most 30 s) until `done()`; `what` names the wait in the error. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let i = 0; !done(); i++) {
+    if (i > 1500) throw new Error(what);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The end of a daemon test: the lock let go, a daemon still running killed, the containers removed. */
+async function cleanUp(lockFd: number | undefined, daemon: ChildProcess, ctr: { remove(): Promise<void> }): Promise<void> {
+  if (lockFd !== undefined) closeSync(lockFd);
+  if (daemon.exitCode === null && daemon.signalCode === null) {
+    daemon.kill('SIGKILL');
+    await exited(daemon);
+  }
+  await ctr.remove();
+}
+
 function waitsForLock(file: string, pid: number): boolean {
   const ino = statSync(file).ino;
   const pattern = new RegExp(`->\\s+FLOCK\\s+\\S+\\s+WRITE\\s+${pid}\\s+[0-9a-f]+:[0-9a-f]+:${ino}\\s`);
@@ -605,10 +623,7 @@ describe('vnicd as a process', () => {
       await native().flock(lockFd, 'exclusive');
       const pending = run(CLIENT, [], { env: env('ADD', 'victim', victim), stdin: conf });
       const pid = daemon.pid as number;
-      for (let i = 0; !waitsForLock(lock, pid); i++) {
-        if (i > 1500) throw new Error('the daemon never reached the IPAM lock');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await until(() => waitsForLock(lock, pid), 'the daemon never reached the IPAM lock');
       daemon.kill('SIGKILL');
       const error = cniError(await pending);
       expect(error).toMatchObject({ code: 999, msg: expect.stringMatching(/closed the connection without answering/) });
@@ -637,12 +652,7 @@ describe('vnicd as a process', () => {
       expect(await exited(daemon)).toEqual({ code: 0, signal: null });
       expect(existsSync(socketPath)).toBe(false);
     } finally {
-      if (lockFd !== undefined) closeSync(lockFd);
-      if (daemon.exitCode === null && daemon.signalCode === null) {
-        daemon.kill('SIGKILL');
-        await exited(daemon);
-      }
-      await ctr.remove();
+      await cleanUp(lockFd, daemon, ctr);
     }
   });
 
@@ -664,16 +674,10 @@ describe('vnicd as a process', () => {
       lockFd = openSync(lock, 'a');
       await native().flock(lockFd, 'exclusive');
       const pending = run(CLIENT, [], { env: env('ADD'), stdin: conf });
-      for (let i = 0; !waitsForLock(lock, daemon.pid as number); i++) {
-        if (i > 1500) throw new Error('the daemon never reached the IPAM lock');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await until(() => waitsForLock(lock, daemon.pid as number), 'the daemon never reached the IPAM lock');
       daemon.kill('SIGTERM');
       // It stops accepting at once: a new call finds no daemon (here: no fallback either, by VNIC_CNI_MAIN).
-      for (let i = 0; existsSync(socketPath); i++) {
-        if (i > 1500) throw new Error('vnicd kept its socket after SIGTERM');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await until(() => !existsSync(socketPath), 'vnicd kept its socket after SIGTERM');
       expect(cniError(await run(CLIENT, [], { env: env('DEL'), stdin: conf })).msg).toMatch(/VNIC_CNI_MAIN names no readable file/);
       // ... but it is still there, finishing the ADD it holds.
       expect(daemon.exitCode).toBeNull();
@@ -689,12 +693,7 @@ describe('vnicd as a process', () => {
       expect(heldAddresses(dataDir, 'term')).toEqual([]);
       expect(await linksIn(ns)).toEqual([]);
     } finally {
-      if (lockFd !== undefined) closeSync(lockFd);
-      if (daemon.exitCode === null && daemon.signalCode === null) {
-        daemon.kill('SIGKILL');
-        await exited(daemon);
-      }
-      await ctr.remove();
+      await cleanUp(lockFd, daemon, ctr);
     }
   });
 
