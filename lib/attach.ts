@@ -25,6 +25,7 @@ import { kindCodec } from './kinds';
 import type { MacvlanMode, MacvlanOptions } from './kinds/macvlan';
 import type { LinkApi } from './link';
 import { NamespaceCache } from './namespaces';
+import { native } from './native';
 import type { Inside } from './namespaces';
 import type { NetnsTarget } from './netns';
 import { describeNetns } from './netns';
@@ -138,6 +139,50 @@ function sysctlPath(op: string, key: string): string {
   return path;
 }
 
+/**
+ * The link's own IPv4 settings whose sysctl only stores the value (no cache
+ * flush, no notification): IPV4_DEVCONF ids, set through IFLA_INET_CONF in a
+ * link request rather than by a thread entering the namespace to write /proc.
+ */
+const INET_CONF_IDS = new Map<string, number>([['arp_filter', 13], ['arp_announce', 18], ['arp_ignore', 19], ['arp_accept', 21], ['arp_notify', 22]]);
+
+let inetConfEncoded: boolean | undefined;
+
+/** Whether the addon writes IFLA_INET_CONF (one built before it would drop the field: then threads write them all). */
+function encodesInetConf(): boolean {
+  if (inetConfEncoded === undefined) {
+    const { NetlinkSocket } = native();
+    inetConfEncoded = NetlinkSocket.encode('link.set', { index: 1, inetConf: { 22: 1 } }).length
+      > NetlinkSocket.encode('link.set', { index: 1 }).length;
+  }
+  return inetConfEncoded;
+}
+
+/**
+ * Splits the sysctls: net/ipv4/conf/<ifname>/<one of the above> with a plain
+ * integer value goes in a link request (`step` names them for errors); the
+ * rest a thread writes.
+ */
+function splitSysctls(ifname: string, sysctls: ReadonlyArray<readonly [string, string]>):
+    { inetConf?: { ids: Record<string, number>; step: string }; sysctls: Array<readonly [string, string]> } {
+  if (!encodesInetConf()) return { sysctls: [...sysctls] };
+  const prefix = `net/ipv4/conf/${ifname}/`;
+  const ids: Record<string, number> = {};
+  const names: string[] = [];
+  const rest: Array<readonly [string, string]> = [];
+  for (const [path, value] of sysctls) {
+    const id = path.startsWith(prefix) ? INET_CONF_IDS.get(path.slice(prefix.length)) : undefined;
+    const number = /^\s*[0-9]{1,9}\s*$/.test(value) ? Number(value) : undefined;
+    if (id === undefined || number === undefined) {
+      rest.push([path, value]);
+    } else {
+      ids[String(id)] = number;
+      names.push(path);
+    }
+  }
+  return { inetConf: names.length === 0 ? undefined : { ids, step: `sysctl ${names.join(', ')}` }, sysctls: rest };
+}
+
 function checkAttachAddress(op: string, entry: unknown): AttachAddress {
   if (typeof entry === 'string') return { address: entry };
   if (typeof entry !== 'object' || entry === null) throw invalid(op, 'addresses', "each is a CIDR or { address, broadcast?, nodad? }");
@@ -150,6 +195,16 @@ interface Step {
   name: string;
   op: string;
   spec: Record<string, unknown>;
+}
+
+/** How an attach creates its link and what follows. */
+interface CreatePlan {
+  /** No sysctl has to be written by a thread between the create and the rest: all of it goes in the create's exchange(s). */
+  complete: boolean;
+  /** Settings (IFLA_INET_CONF) precede up, so up can't ride in the create. */
+  settings: boolean;
+  /** The steps after the create; without `upAtCreate`, the settings and up first. */
+  configure: (index: number, upAtCreate: boolean) => Step[];
 }
 
 /** What each step's requests resolved to, in order; the first failure named. */
@@ -222,8 +277,8 @@ export class Attacher {
       ...gateways.map((via, i) => ({ dst: 'default', via, family: families[i] })),
       ...(options.routes ?? []),
     ];
-    const sysctls = Object.entries(options.sysctls ?? {}).map(([key, value]) =>
-      [sysctlPath(op, key), checkString(op, 'sysctls', value, 4096)] as const);
+    const { inetConf, sysctls } = splitSysctls(ifname, Object.entries(options.sysctls ?? {}).map(([key, value]) =>
+      [sysctlPath(op, key), checkString(op, 'sysctls', value, 4096)] as const));
     // Everything is checked before the first request: a typo costs nothing.
     const addressList = (options.addresses ?? []).map((entry) => checkAttachAddress(op, entry));
     const addresses = addressList.map(({ address, ...more }) => ({ name: `address ${address}`, spec: addrSpec(op, ifname, address, more) }));
@@ -237,26 +292,34 @@ export class Attacher {
       this.namespaces.get(op, options.netns),
     ]);
     const link = { kind, info, link: parent, address: mac, mtu };
-    const configure = (index: number): Step[] => [
+    const up = (index: number): Step => ({ name: 'up', op: 'link.set', spec: { index, flags: IFF_UP, change: IFF_UP } });
+    // The link's own IPv4 settings go in a link request; they precede up (arp_notify acts on up).
+    const conf = inetConf === undefined ? []
+      : [(index: number): Step => ({ name: inetConf.step, op: 'link.set', spec: { index, inetConf: inetConf.ids } })];
+    /** What follows the create: settings and up (unless up rode in the create), addresses, routes. */
+    const configure = (index: number, upAtCreate: boolean): Step[] => [
+      ...(upAtCreate ? [] : [...conf.map((step) => step(index)), up(index)]),
       ...addresses.map(({ name, spec }) => ({ name, op: 'addr.add', spec: { ...spec, index } })),
       ...routeSpecs.map(({ name, spec }) => ({ name, op: 'route.add', spec: { ...spec, oif: index } })),
     ];
-    const up = (index: number): Step => ({ name: 'up', op: 'link.set', spec: { index, flags: IFF_UP, change: IFF_UP } });
-    // Sysctls name the interface and precede up (arp_notify acts on up): with
-    // any, the link is made down, the sysctls written, then it comes up.
-    const later = (index: number): Step[] => (sysctls.length === 0 ? [] : [up(index), ...configure(index)]);
+    // Sysctls a thread writes inside the namespace name the interface: with
+    // any, the link is made down, the sysctls written, then the rest follows.
+    // Up rides in the create when nothing has to precede it.
+    const plan: CreatePlan = { complete: sysctls.length === 0, settings: conf.length > 0, configure };
     const index = inside.hostNsid !== undefined && attachStrategy.createFromInside
-      ? await this.createInside(op, inside, { ...link, name: ifname, linkNetnsId: inside.hostNsid }, sysctls.length === 0, configure)
-      : await this.createFromHere(op, inside, link, ifname, sysctls.length === 0, configure);
-    try {
-      for (const [path, value] of sysctls) {
-        await inside.sysctl(path, value).catch((error: VnicError) => { throw error.with({ op, step: `sysctl ${path}` }); });
+      ? await this.createInside(op, inside, { ...link, name: ifname, linkNetnsId: inside.hostNsid }, plan)
+      : await this.createFromHere(op, inside, link, ifname, plan);
+    if (!plan.complete) {
+      try {
+        for (const [path, value] of sysctls) {
+          await inside.sysctl(path, value).catch((error: VnicError) => { throw error.with({ op, step: `sysctl ${path}` }); });
+        }
+        const { failure } = await this.run(inside.requester, configure(index, false));
+        if (failure) throw failure;
+      } catch (error) {
+        await this.remove(inside, index);
+        throw error;
       }
-      const { failure } = await this.run(inside.requester, later(index));
-      if (failure) throw failure;
-    } catch (error) {
-      await this.remove(inside, index);
-      throw error;
     }
     return {
       ifname, index, address, netns: options.netns,
@@ -271,15 +334,15 @@ export class Attacher {
    * also reads back the id the namespace gives ours, for the next attaches.
    */
   private async createFromHere(op: string, inside: Inside, link: Record<string, unknown>, ifname: string,
-                               complete: boolean, configure: (index: number) => Step[]): Promise<number> {
+                               plan: CreatePlan): Promise<number> {
     const direct = attachStrategy.nameAtCreate;
-    const upAtCreate = direct && complete ? { flags: IFF_UP, change: IFF_UP } : {};
+    const upAtCreate = direct && plan.complete && !plan.settings;
     let index = 0;
     for (let attempt = 0; ; attempt++) {
       index = randomInt(INDEX_MIN, INDEX_MAX);
       const name = direct ? ifname : `vn${randomBytes(6).toString('hex')}`;
       try {
-        await this.rq.request('link.add', { ...link, ...upAtCreate, netnsFd: inside.fd, index, name }, name);
+        await this.rq.request('link.add', { ...link, ...(upAtCreate ? { flags: IFF_UP, change: IFF_UP } : {}), netnsFd: inside.fd, index, name }, name);
         break;
       } catch (error) {
         const retry = !direct || await this.indexTaken(inside, error, index);  // a temporary name never clashes twice
@@ -290,8 +353,7 @@ export class Attacher {
     }
     const steps: Step[] = [
       ...(direct ? [] : [{ name: `rename to ${ifname}`, op: 'link.set', spec: { index, name: ifname } }]),
-      ...(complete && !direct ? [{ name: 'up', op: 'link.set', spec: { index, flags: IFF_UP, change: IFF_UP } }] : []),
-      ...(complete ? configure(index) : []),
+      ...(plan.complete ? plan.configure(index, upAtCreate) : []),
       { name: 'read back', op: 'link.get', spec: { index, extMask: RTEXT_FILTER_SKIP_STATS } },
     ];
     const { results, failure } = await this.run(inside.requester, steps);
@@ -307,18 +369,30 @@ export class Attacher {
   /**
    * Later attaches: create and configure from inside, in one exchange. Should
    * the drawn ifindex be taken, the create fails and whatever the later steps
-   * did to that other link is undone before drawing again.
+   * did to that other link is undone before drawing again. Only addresses and
+   * routes can be undone, so settings and up ride in the create; settings the
+   * create can't carry (IFLA_AF_SPEC needs the link registered) wait for the
+   * create's answer, in a second exchange.
    */
-  private async createInside(op: string, inside: Inside, link: Record<string, unknown>, complete: boolean,
-                             configure: (index: number) => Step[]): Promise<number> {
+  private async createInside(op: string, inside: Inside, link: Record<string, unknown>, plan: CreatePlan): Promise<number> {
+    const oneExchange = plan.complete && !plan.settings;
     for (let attempt = 0; ; attempt++) {
       const index = randomInt(INDEX_MIN, INDEX_MAX);
       const create: Step = {
-        name: 'create', op: 'link.add', spec: { ...link, index, ...(complete ? { flags: IFF_UP, change: IFF_UP } : {}) },
+        name: 'create', op: 'link.add', spec: { ...link, index, ...(oneExchange ? { flags: IFF_UP, change: IFF_UP } : {}) },
       };
-      const rest = complete ? configure(index) : [];
+      const rest = oneExchange ? plan.configure(index, true) : [];
       const { results, failure } = await this.run(inside.requester, [create, ...rest]);
-      if (!failure) return index;
+      if (!failure) {
+        if (plan.complete && !oneExchange) {
+          const configured = await this.run(inside.requester, plan.configure(index, false));
+          if (configured.failure) {
+            await this.remove(inside, index);
+            throw configured.failure;
+          }
+        }
+        return index;
+      }
       if (results[0].status === 'fulfilled') {
         await this.remove(inside, index);
         throw failure;

@@ -9,7 +9,7 @@ import type { Requester } from './engine';
 import { VnicError } from './errors';
 import type { LinkApi } from './link';
 import { native } from './native';
-import { NetnsFd, NetnsTarget, describeNetns, netnsPath, openNetns } from './netns';
+import { NetnsFd, NetnsTarget, describeNetns, netnsPath, openNetnsSync } from './netns';
 
 /** What a handle opened inside a namespace offers attach / detach. */
 export interface InsideHandle {
@@ -66,7 +66,7 @@ export class NamespaceCache {
   }
 
   private async open(op: string, target: NetnsTarget): Promise<Entry> {
-    const ns = await openNetns(op, target);
+    const ns = openNetnsSync(op, target);
     try {
       const handle = await this.openInside(ns.fd);
       const file = typeof target === 'string' ? netnsPath(op, target) : undefined;

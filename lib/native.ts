@@ -53,6 +53,8 @@ export interface NativeBinding {
   sysctlWrite(nsFd: number, path: string, value: string): Promise<void>;
   /** flock(2) on a worker thread; closing the fd releases the lock too. */
   flock(fd: number, mode: 'exclusive' | 'shared' | 'unlock'): Promise<void>;
+  /** flock(2) with LOCK_NB, at once: true when taken, false when another holds it. Missing from addons built before it. */
+  flockTry?(fd: number, mode: 'exclusive' | 'shared'): boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires

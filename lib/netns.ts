@@ -46,6 +46,30 @@ export interface NetnsFd {
   close(): Promise<void>;
 }
 
+/**
+ * openNetns without the trip to the thread pool (which costs more than the
+ * open itself): for namespace files, whose open never waits on a device.
+ */
+export function openNetnsSync(op: string, target: NetnsTarget): NetnsFd {
+  const given = givenFd(op, target);
+  if (given !== undefined) return { fd: given, close: async () => undefined };
+  const file = netnsPath(op, target);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, constants.O_RDONLY);
+  } catch (error) {
+    throw openFailure(op, file, error);
+  }
+  let open = true;
+  return {
+    fd,
+    close: async () => {
+      if (open) fs.closeSync(fd);
+      open = false;
+    },
+  };
+}
+
 /** Opens (close-on-exec) the namespace behind a target; { fd } is used as is and left open. */
 export async function openNetns(op: string, target: NetnsTarget): Promise<NetnsFd> {
   const given = givenFd(op, target);

@@ -1,7 +1,7 @@
 // flock(2) for lib/: the CNI IPAM store shares its `lock` file with the
 // reference host-local plugin, which takes an exclusive flock on it. Node has
 // no flock, and a blocking one must not stall the event loop: it waits on a
-// libuv worker thread.
+// libuv worker thread (flockTry first takes a free lock at once).
 #include "filelock.h"
 
 #include <sys/file.h>
@@ -64,10 +64,40 @@ Napi::Value Flock(const Napi::CallbackInfo& info) {
   return worker->Promise();
 }
 
+// flockTry(fd, 'exclusive' | 'shared'): boolean, at once: true when the lock
+// is taken, false when another holds it (then flock() waits for it on a
+// worker). Uncontended, the common case, this saves the trip to a worker.
+Napi::Value FlockTry(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber() || !info[1].IsString()) {
+    Napi::TypeError::New(env, "vnic: flockTry(fd, 'exclusive' | 'shared')").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string mode = info[1].As<Napi::String>().Utf8Value();
+  int operation = mode == "exclusive" ? LOCK_EX : mode == "shared" ? LOCK_SH : -1;
+  if (operation < 0) {
+    Napi::TypeError::New(env, "vnic: flockTry mode must be 'exclusive' or 'shared'").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  while (flock(fd, operation | LOCK_NB) != 0) {
+    if (errno == EINTR) continue;
+    if (errno == EWOULDBLOCK) return Napi::Boolean::New(env, false);
+    int error = errno;
+    Napi::Error e = Napi::Error::New(env, std::string("flock: ") + strerror(error));
+    e.Set("errno", Napi::Number::New(env, error));
+    e.Set("step", Napi::String::New(env, "flock"));
+    e.ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Boolean::New(env, true);
+}
+
 }  // namespace
 
 void InitFileLock(Napi::Env env, Napi::Object exports) {
   exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
+  exports.Set("flockTry", Napi::Function::New(env, FlockTry, "flockTry"));
 }
 
 }  // namespace vnic

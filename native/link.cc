@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "kinds/fields.h"
@@ -87,6 +89,42 @@ void EncodeKindData(MessageWriter& writer, SpecReader& spec, const char* kind_ke
   SpecReader info_spec(spec.env(), *info);
   kind->encode(writer, info_spec);
   writer.EndNestedOrDrop(data);  // no options: no IFLA_INFO_DATA, as with ip
+}
+
+// IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { IPV4_DEVCONF_<id>: u32 } } } from
+// `inetConf` ({ "<id>": value }): the link's own IPv4 settings (what
+// /proc/sys/net/ipv4/conf/<link>/ shows), in a set request. A create refuses
+// it (EAFNOSUPPORT: the device has no IPv4 state before it is registered).
+// The kernel checks each id against IPV4_DEVCONF_MAX (EINVAL otherwise).
+void EncodeInetConf(MessageWriter& writer, SpecReader& spec) {
+  auto conf = spec.Object("inetConf");
+  if (!conf) return;
+  Napi::Array ids = conf->GetPropertyNames();
+  if (ids.IsEmpty()) return;  // a pending exception
+  nlattr* af_spec = writer.BeginNested(IFLA_AF_SPEC);
+  nlattr* inet = writer.BeginNested(AF_INET);
+  nlattr* values = writer.BeginNested(IFLA_INET_CONF);
+  for (uint32_t i = 0; i < ids.Length(); i++) {
+    Napi::Value name = ids.Get(i);
+    if (!name.IsString()) continue;
+    std::string key = name.As<Napi::String>().Utf8Value();
+    Napi::Value value = conf->Get(name);
+    char* end = nullptr;
+    unsigned long id = std::strtoul(key.c_str(), &end, 10);
+    if (key.empty() || *end != '\0' || id == 0 || id > 0xffff || value.IsEmpty() || !value.IsNumber()) {
+      spec.Fail("inetConf", "an object of IPV4_DEVCONF ids (1, 2, …) to unsigned 32-bit values");
+      return;
+    }
+    double number = value.As<Napi::Number>().DoubleValue();
+    if (!(number >= 0 && number <= 4294967295.0) || std::floor(number) != number) {  // NaN fails the first test
+      spec.Fail("inetConf", "an object of IPV4_DEVCONF ids (1, 2, …) to unsigned 32-bit values");
+      return;
+    }
+    writer.PutU32(static_cast<uint16_t>(id), static_cast<uint32_t>(number));
+  }
+  writer.EndNested(values);
+  writer.EndNested(inet);
+  writer.EndNested(af_spec);
 }
 
 void EncodeLinkInfo(MessageWriter& writer, SpecReader& spec) {
@@ -234,6 +272,7 @@ void EncodeLinkBody(MessageWriter& writer, SpecReader& spec) {
   if (auto alias = spec.String("alias")) writer.PutBytes(IFLA_IFALIAS, *alias);
   EncodeFields(writer, spec, kLinkFields);
   EncodeLinkInfo(writer, spec);
+  EncodeInetConf(writer, spec);
 }
 
 }  // namespace vnic

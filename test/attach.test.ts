@@ -2,6 +2,7 @@
 import { netns } from 'vnic';
 
 import { attachStrategy } from '../lib/attach';
+import { native } from '../lib/native';
 import type { Handle } from 'vnic';
 
 import { Sandbox, ip, ipJson, uniqueNs } from './helpers/sandbox';
@@ -19,6 +20,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await sb.cleanup();
 });
+
+/** A sysctl as the namespace shows it (read by `ip netns exec`, independently of vnic). */
+function sysctlIn(ns: string, key: string): string {
+  return (require('child_process') as typeof import('child_process'))
+    .execFileSync('ip', ['netns', 'exec', ns, 'cat', `/proc/sys/${key}`], { encoding: 'utf8' }).trim();
+}
 
 /** What a namespace holds, for "nothing left behind" checks. */
 async function snapshot(handle: Handle): Promise<string[]> {
@@ -93,6 +100,41 @@ describe.each([
     await host.link.del('clash').catch(() => undefined);
   });
 
+  test('settings: ARP knobs of the link go in a link request, other sysctls through a thread', async () => {
+    const ctr = await sb.handle('ctr');
+    const made = await host.attach({
+      netns: sb.ns('ctr'), link: 'p0', addresses: ['10.0.0.8/24'],
+      sysctls: { 'net.ipv4.conf.eth0.arp_notify': '1', 'net/ipv4/conf/eth0/arp_ignore': '2' },
+    });
+    expect(await ctr.link.get('eth0')).toMatchObject({ index: made.index, up: true });
+    expect(sysctlIn(sb.ns('ctr'), 'net/ipv4/conf/eth0/arp_notify')).toBe('1');
+    expect(sysctlIn(sb.ns('ctr'), 'net/ipv4/conf/eth0/arp_ignore')).toBe('2');
+    await host.detach({ netns: sb.ns('ctr') });
+    // With one the kernel has no link attribute for (an IPv6 knob): the thread writes it, the rest still by request.
+    await host.attach({
+      netns: sb.ns('ctr'), link: 'p0', addresses: ['10.0.0.8/24'],
+      sysctls: { 'net.ipv4.conf.eth0.arp_notify': '1', 'net.ipv6.conf.eth0.dad_transmits': '0' },
+    });
+    expect(sysctlIn(sb.ns('ctr'), 'net/ipv4/conf/eth0/arp_notify')).toBe('1');
+    expect(sysctlIn(sb.ns('ctr'), 'net/ipv6/conf/eth0/dad_transmits')).toBe('0');
+    expect((await ctr.addr.list({ link: 'eth0', family: 4 })).map((a) => a.address)).toEqual(['10.0.0.8']);
+    await host.detach({ netns: sb.ns('ctr') });
+  });
+
+  test('settings and a failing up: the step is named up, nothing is left', async () => {
+    await host.link.add({ name: 'clash', kind: 'macvlan', link: 'p0', mode: 'bridge', address: '02:00:00:00:aa:02', up: true });
+    try {
+      const ctr = await sb.handle('ctr');
+      const before = await snapshot(ctr);
+      await expect(host.attach({
+        netns: sb.ns('ctr'), link: 'p0', address: '02:00:00:00:aa:02', sysctls: { 'net.ipv4.conf.eth0.arp_notify': '1' },
+      })).rejects.toMatchObject({ code: 'EADDRINUSE', step: 'up' });
+      expect(await snapshot(ctr)).toEqual(before);
+    } finally {
+      await host.link.del('clash');
+    }
+  });
+
   test('success: named eth0, up, addressed, routed', async () => {
     const ctr = await sb.handle('ctr');
     const made = await host.attach({ netns: sb.ns('ctr'), link: 'p0', addresses: ['10.0.0.8/24'], gateway: '10.0.0.1' });
@@ -121,6 +163,32 @@ test('from inside: an ifindex already taken is drawn again, and what touched the
   expect((await ctr.addr.list({ link: 'second', family: 4 })).map((a) => a.address)).toEqual(['10.3.0.2']);
   await host.detach({ netns: sb.ns('ctr'), ifname: 'first' });
   await host.detach({ netns: sb.ns('ctr'), ifname: 'second' });
+});
+
+test('handles opened inside other namespaces leave this thread in its own', async () => {
+  // The socket is made by this thread stepping into the namespace and back (no thread of its own).
+  const own = (): number => (require('fs') as typeof import('fs')).statSync('/proc/thread-self/ns/net').ino;
+  const before = own();
+  const { open } = require('vnic') as typeof import('vnic');
+  const handles = await Promise.all(Array.from({ length: 20 }, (_, i) => open({ netns: sb.ns(i % 2 ? 'ctr' : 'sw') })));
+  try {
+    expect(own()).toBe(before);
+    // Each sees its own namespace: p1 lives in sw only.
+    const seen = await Promise.all(handles.map(async (h) => (await h.link.list()).some((l) => l.name === 'p1')));
+    expect(seen).toEqual(handles.map((_, i) => i % 2 === 0));
+  } finally {
+    for (const handle of handles) handle.close();
+  }
+});
+
+test('link settings: IFLA_AF_SPEC / AF_INET / IFLA_INET_CONF with u32 values by IPV4_DEVCONF id; anything else refused', () => {
+  const encode = (inetConf: unknown): Buffer => native().NetlinkSocket.encode('link.set', { index: 1, inetConf });
+  // nla 20 bytes IFLA_AF_SPEC (26, nested) › 16 AF_INET (2, nested) › 12 IFLA_INET_CONF (1, nested) › 8 ARP_NOTIFY (22) = 1
+  expect(encode({ 22: 1 }).toString('hex').endsWith('14001a80100002800c0001800800160001000000')).toBe(true);
+  expect(encode({ 19: 2, 22: 1 }).length).toBe(encode({ 22: 1 }).length + 8);
+  for (const bad of [{ 22: -1 }, { 22: 1.5 }, { 22: Number.NaN }, { 22: '1' }, { 0: 1 }, { arp_notify: 1 }, { 22: 2 ** 32 }]) {
+    expect(() => encode(bad)).toThrow(/inetConf/);
+  }
 });
 
 test('bad input is refused before any request', async () => {

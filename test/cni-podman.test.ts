@@ -12,7 +12,7 @@ import * as path from 'path';
 
 import { startDaemon } from '../lib/cni/daemon';
 import { packageRoot } from '../lib/native';
-import { Podman } from './helpers/podman';
+import { PODMAN_HOST_CACHES, Podman } from '../bench/cni/podman';
 
 jest.setTimeout(180_000);
 
@@ -28,7 +28,7 @@ let ipamDir: string;
 let netnsBefore: string[];
 // podman writes these wherever its storage is (libcni's result cache, the
 // image blob-info cache): removed after the run when the run made them.
-const HOST_CACHES = ['/var/lib/cni', '/var/lib/containers'];
+const HOST_CACHES = PODMAN_HOST_CACHES;
 let cachesBefore: boolean[];
 
 function hostIp(...args: string[]): string {

@@ -12,7 +12,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import * as ipaddr from 'ipaddr.js';
+
 import { HostLocalStore, IpamError, parseHostLocal } from '../lib/ipam';
+import { formatIp, parseIp } from '../lib/ipam/ip';
 import type { HostLocalConfig, IpamResult } from '../lib/ipam';
 import { Sandbox } from './helpers/sandbox';
 
@@ -121,6 +124,18 @@ function refusalSync(run: () => unknown): IpamError {
   }
   throw new Error('expected an IpamError');
 }
+
+test('address file names: parsed as ipaddr.js (dotted quads, IPv6, mapped IPv4) would, the other entries refused', () => {
+  const names = ['10.1.2.3', '0.0.0.0', '255.255.255.255', '256.1.1.1', '010.1.2.3', '1.2.3', '1.2.3.4.5', '1.2.3.4 ', 'lock',
+    'last_reserved_ip.0', '.vnic-tmp-1-ab-2', '', 'fd00::5', '::', '::1', '2001:DB8::1', '::ffff:10.1.2.3', 'fe80::1%eth0', 'a:b', ':::'];
+  for (const name of names) {
+    const quad = ipaddr.IPv4.isValidFourPartDecimal(name);
+    const v6 = !quad && !name.includes('%') && ipaddr.IPv6.isValid(name) ? ipaddr.IPv6.parse(name) : undefined;
+    const expected = quad ? name : v6 ? (v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toRFC5952String()) : undefined;
+    const parsed = parseIp(name);
+    expect([name, parsed && formatIp(parsed)]).toEqual([name, expected]);
+  }
+});
 
 describe('configuration', () => {
   test('defaults are host-local\'s, the legacy range becomes range set 0, routes and dataDir kept', () => {
@@ -400,36 +415,59 @@ describe('concurrency', () => {
 
 describe('crash safety', () => {
   // The steps of one allocation: 1 write the address file under a temporary
-  // name, 2 link it in place, 3 unlink the temporary name, 4 write the new
-  // last_reserved_ip under a temporary name, 5 rename it in place.
-  test.each([1, 2, 3, 4, 5])('killed before step %i of an allocation: both tools carry on from a consistent state', async (step) => {
-    const network = 'crash';
-    const ipam: HostLocalConfig = { type: 'host-local', dataDir: dataDir(), ranges: [[{ subnet: '10.50.0.0/28' }]] };
-    const dir = path.join(ipam.dataDir as string, network);
-    expect(reference('ADD', network, ipam, 'before').code).toBe(0);   // 10.50.0.2, last_reserved_ip.0 = 10.50.0.2
-    const run = await runChild(writeChildScript(), [network, ipam, 'crashed', 1], { CRASH_AT: String(step) });
-    expect(run.signal).toBe('SIGKILL');
+  // name, 2 link it in place, 3 unlink the temporary name, then the new
+  // last_reserved_ip: of the same length as the old one, 4 overwrite it in
+  // place; of another length, 4 write it under a temporary name, 5 rename it
+  // in place.
+  const cases: Array<[string, number, string | undefined, string, string]> = [
+    ...[1, 2, 3, 4].map((step): [string, number, string | undefined, string, string] => ['the same length', step, undefined, '10.50.0.2', '10.50.0.3']),
+    ...[1, 2, 3, 4, 5].map((step): [string, number, string | undefined, string, string] => ['another length', step, '10.50.0.9', '10.50.0.9', '10.50.0.10']),
+  ];
+  test.each(cases)('last_reserved_ip of %s: killed before step %i of an allocation, both tools carry on from a consistent state',
+    async (_length, step, rangeStart, first, second) => {
+      const network = 'crash';
+      const ipam: HostLocalConfig = { type: 'host-local', dataDir: dataDir(), ranges: [[{ subnet: '10.50.0.0/28', ...(rangeStart ? { rangeStart } : {}) }]] };
+      const dir = path.join(ipam.dataDir as string, network);
+      expect(reference('ADD', network, ipam, 'before').code).toBe(0);   // `first`, and last_reserved_ip.0 = first
+      const run = await runChild(writeChildScript(), [network, ipam, 'crashed', 1], { CRASH_AT: String(step) });
+      expect(run.signal).toBe('SIGKILL');
 
-    const leftovers = fs.readdirSync(dir).filter((name) => name.startsWith('.'));
-    expect(leftovers).toHaveLength(step === 2 || step === 3 || step === 5 ? 1 : 0);
-    // Every address file is whole: the crashed allocation is there completely or not at all.
-    const files = addressFiles(dir);
-    for (const content of Object.values(files)) expect(content).toMatch(/^[^\r\n]+\r\n[^\r\n]+$/);
-    expect(Object.values(files).includes('crashed0\r\neth0')).toBe(step >= 3);
-    // last_reserved_ip is replaced last (step 5), so it still names the reference's address.
-    expect(fs.readFileSync(path.join(dir, 'last_reserved_ip.0'), 'utf8')).toBe('10.50.0.2');
+      const inPlace = rangeStart === undefined;
+      const leftovers = fs.readdirSync(dir).filter((name) => name.startsWith('.'));
+      expect(leftovers).toHaveLength(step === 2 || step === 3 || (!inPlace && step === 5) ? 1 : 0);
+      // Every address file is whole: the crashed allocation is there completely or not at all.
+      const files = addressFiles(dir);
+      for (const content of Object.values(files)) expect(content).toMatch(/^[^\r\n]+\r\n[^\r\n]+$/);
+      expect(Object.values(files).includes('crashed0\r\neth0')).toBe(step >= 3);
+      // last_reserved_ip is written last, so it still names the reference's address, whole.
+      expect(fs.readFileSync(path.join(dir, 'last_reserved_ip.0'), 'utf8')).toBe(first);
 
-    // The lock died with the process: both tools go on, no address twice, and the leftovers go.
-    const store = new HostLocalStore(network, ipam);
-    const ours = await store.allocate('after', 'eth0');
-    expect(fs.readdirSync(dir).filter((name) => name.startsWith('.'))).toEqual([]);
-    const theirs = reference('ADD', network, ipam, 'after-ref');
-    expect(theirs.code).toBe(0);
-    const addresses = [ours.ips[0].address, theirs.result?.ips?.[0].address].map((a) => bare(a as string));
-    expect(new Set([...addresses, '10.50.0.2', ...(step >= 3 ? ['10.50.0.3'] : [])]).size).toBe(step >= 3 ? 4 : 3);
-    // What the crashed allocation holds is released by either tool's DEL.
-    expect(reference('DEL', network, ipam, 'crashed0').code).toBe(0);
-    expect(await store.held('crashed0', 'eth0')).toEqual([]);
-    expect(Object.keys(addressFiles(dir)).sort()).toEqual(['10.50.0.2', ...addresses].sort());
+      // The lock died with the process: both tools go on, no address twice, and the leftovers go.
+      const store = new HostLocalStore(network, ipam);
+      const ours = await store.allocate('after', 'eth0');
+      expect(fs.readdirSync(dir).filter((name) => name.startsWith('.'))).toEqual([]);
+      const theirs = reference('ADD', network, ipam, 'after-ref');
+      expect(theirs.code).toBe(0);
+      const addresses = [ours.ips[0].address, theirs.result?.ips?.[0].address].map((a) => bare(a as string));
+      expect(new Set([...addresses, first, ...(step >= 3 ? [second] : [])]).size).toBe(step >= 3 ? 4 : 3);
+      // What the crashed allocation holds is released by either tool's DEL.
+      expect(reference('DEL', network, ipam, 'crashed0').code).toBe(0);
+      expect(await store.held('crashed0', 'eth0')).toEqual([]);
+      expect(Object.keys(addressFiles(dir)).sort()).toEqual([first, ...addresses].sort());
+    });
+
+  test('a whole allocation: last_reserved_ip keeps its inode when its length stays, is replaced when it changes', async () => {
+    const ipam: HostLocalConfig = { type: 'host-local', dataDir: dataDir(), ranges: [[{ subnet: '10.50.0.0/28', rangeStart: '10.50.0.8' }]] };
+    const store = new HostLocalStore('inode', ipam);
+    const file = path.join(ipam.dataDir as string, 'inode', 'last_reserved_ip.0');
+    await store.allocate('a', 'eth0');  // 10.50.0.8: made
+    const made = fs.statSync(file).ino;
+    await store.allocate('b', 'eth0');  // 10.50.0.9: the same length, overwritten
+    expect(fs.readFileSync(file, 'utf8')).toBe('10.50.0.9');
+    expect(fs.statSync(file).ino).toBe(made);
+    await store.allocate('c', 'eth0');  // 10.50.0.10: longer, replaced
+    expect(fs.readFileSync(file, 'utf8')).toBe('10.50.0.10');
+    expect(fs.statSync(file).ino).not.toBe(made);
+    expect(fs.readdirSync(path.dirname(file)).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 });

@@ -54,6 +54,7 @@ export class CniContext {
   private readonly namespaces = new Map<string, NamespaceEntry>();
   private readonly stores = new Map<string, HostLocalStore>();
   private sweeper?: NodeJS.Timeout;
+  private identity?: NetnsIdentity;
   private closed = false;
 
   constructor(options: CniContextOptions = {}) {
@@ -73,13 +74,15 @@ export class CniContext {
     return this.hostHandle;
   }
 
-  /** The identity of the plugin's namespace (CNI_NETNS must not be it). */
+  /** The identity of the plugin's namespace (CNI_NETNS must not be it); read once, like the host handle. */
   hostIdentity(): NetnsIdentity {
+    if (this.identity) return this.identity;
     const target = this.hostNetns;
     const stat = target === undefined ? statSync('/proc/self/ns/net')
       : typeof target === 'object' && 'fd' in target ? fstatSync(target.fd)
         : statSync(netnsPath('cni', target));
-    return { dev: stat.dev, ino: stat.ino };
+    this.identity = { dev: stat.dev, ino: stat.ino };
+    return this.identity;
   }
 
   /**

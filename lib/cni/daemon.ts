@@ -133,13 +133,22 @@ function listen(server: net.Server, socketPath: string): Promise<void> {
   });
 }
 
-/** The environment a call sees: the daemon's own (PATH, …) minus its CNI and VNIC variables, then the request's. */
-function callEnv(requestEnv: Record<string, string>): Record<string, string | undefined> {
+/** The daemon's own environment minus its CNI and VNIC variables: read once (every read of process.env is a call into C++). */
+function baseEnv(): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (!isForwarded(name)) env[name] = value;
   }
-  return Object.assign(env, requestEnv);
+  return env;
+}
+
+/**
+ * The environment a call sees: the daemon's own (PATH, …) minus its CNI and
+ * VNIC variables, then the request's; the daemon's are inherited rather than
+ * copied per call (a delegate's environment is built from process.env anyway).
+ */
+function callEnv(base: Record<string, string | undefined>, requestEnv: Record<string, string>): Record<string, string | undefined> {
+  return Object.assign(Object.create(base) as Record<string, string | undefined>, requestEnv);
 }
 
 /** Starts vnicd on its socket; resolves once it accepts calls. */
@@ -149,6 +158,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   await prepareSocketPath(socketPath);
 
+  const daemonEnv = baseEnv();
   const context = new CniContext({ ...options.context, ...(options.hostNetns !== undefined ? { hostNetns: options.hostNetns } : {}) });
   const inFlight = new Set<Promise<void>>();
   /** Open connections and how much of their request has arrived: close() drops the ones that sent nothing. */
@@ -157,7 +167,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
   const answer = async (socket: net.Socket, parser: RequestParser, accepted: bigint): Promise<void> => {
     const request = parser.end();
     const started = process.hrtime.bigint();
-    const outcome: CniOutcome = await runCni({ env: callEnv(request.env), stdin: request.stdin.toString('utf8') }, context);
+    const outcome: CniOutcome = await runCni({ env: callEnv(daemonEnv, request.env), stdin: request.stdin.toString('utf8') }, context);
     socket.end(encodeResponse(outcome.exitCode, outcome.stdout));
     if (options.debug) {
       const ms = (from: bigint, to: bigint): string => (Number(to - from) / 1e6).toFixed(1);

@@ -36,7 +36,9 @@ export function withDirLock<T>(dir: string, task: () => T | Promise<T>): Promise
     }
     try {
       try {
-        await native().flock(fd, 'exclusive');
+        // Free (the common case): taken at once; held by another: waited for on a worker.
+        const addon = native();
+        if (!addon.flockTry?.(fd, 'exclusive')) await addon.flock(fd, 'exclusive');
       } catch (error) {
         throw ioError('lock', lockFile, error);
       }

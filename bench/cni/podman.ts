@@ -1,7 +1,13 @@
-// A throwaway podman for end-to-end CNI tests: its storage, run state,
-// network configs and temp files all live in one temp directory (vfs storage:
-// no mounts to leave behind), runc as the runtime, cgroupfs, events in a
-// file, the CNI backend, and an image imported from busybox-static.
+// A throwaway podman, for the end-to-end CNI tests (test/cni-podman.test.ts)
+// and the podman rows of bench/cni: its storage, run state, network configs
+// and temp files all live in one temp directory (vfs storage: no mounts to
+// leave behind), runc as the runtime, cgroupfs, events in a file, the CNI
+// backend, and an image imported from busybox-static.
+//
+// measurePodman() times `podman run --rm IMAGE true` on a network of the
+// reference macvlan plugin, on one of vnic-cni through vnicd, and with
+// `--network none`: the difference to none is what the network costs a
+// container's start (and its removal: --rm runs the DEL too).
 import { execFile, execFileSync } from 'child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -10,7 +16,7 @@ import { promisify } from 'util';
 
 const run = promisify(execFile);
 const IMAGE = 'localhost/vnic-busybox:test';
-const APPLETS = ['sh', 'ping', 'ip', 'cat', 'sleep', 'nc', 'echo', 'ls'];
+const APPLETS = ['sh', 'ping', 'ip', 'cat', 'sleep', 'nc', 'echo', 'ls', 'true'];
 
 export interface PodmanOptions {
   /** Directories podman searches for CNI plugins, in order. */
@@ -38,6 +44,8 @@ export class Podman {
       `cni_plugin_dirs = ${JSON.stringify(options.pluginDirs)}`,
       `network_config_dir = ${JSON.stringify(this.networkDir)}`,
       '[engine]',
+      // Also for the podman that conmon starts to clean up after a container (its CNI DEL), which gets no other environment of ours.
+      `env = ${JSON.stringify(Object.entries(options.env ?? {}).map(([name, value]) => `${name}=${value}`))}`,
       'runtime = "runc"',
       'cgroup_manager = "cgroupfs"',
       'events_logger = "file"',
@@ -108,5 +116,78 @@ function removeCgroup(dir: string): void {
     rmdirSync(dir);
   } catch {
     // still in use: a container that outlived `rm --force`; the test's leak check will say so
+  }
+}
+
+/** What podman needs here, or why the podman rows are skipped. */
+export function podmanMissing(): string | undefined {
+  for (const [file, what] of [['/usr/bin/podman', 'podman'], ['/usr/sbin/runc', 'runc'], ['/bin/busybox', 'busybox-static'],
+    ['/usr/lib/cni/macvlan', 'the reference plugins']]) {
+    if (!existsSync(file)) return `${what} is missing (${file}; npm run ensure installs it)`;
+  }
+  return undefined;
+}
+
+/** Where podman (libcni, the image cache) writes outside its own directories: removed after a run that made them. */
+export const PODMAN_HOST_CACHES = ['/var/lib/cni', '/var/lib/containers'];
+
+export interface PodmanPlan {
+  /** Timed runs per network (after one warm-up each). */
+  runs: number;
+  /** The master: a link in the host namespace (a veth end the caller made; never eth0). */
+  master: string;
+  /** The directory holding the vnic-cni client. */
+  clientDir: string;
+  /** vnicd's socket (a daemon the caller started in the host namespace). */
+  socketPath: string;
+  /** host-local's dataDir for both networks. */
+  ipamDir: string;
+  /** An IPv4 subnet no one else uses. */
+  subnet: string;
+}
+
+export interface PodmanTimes {
+  /** Spawn-to-exit of each `podman run --rm … true`, ms, per network: none, reference, vnic. */
+  none: number[];
+  reference: number[];
+  vnic: number[];
+}
+
+/**
+ * Times `podman run --rm … true` round robin over --network none, a reference
+ * macvlan network and a vnic-cni network (through vnicd: the client is given
+ * no fallback, so the daemon answers every call).
+ */
+export async function measurePodman(plan: PodmanPlan): Promise<PodmanTimes> {
+  const podman = new Podman({
+    pluginDirs: [plan.clientDir, '/usr/lib/cni'],
+    env: { VNIC_CNI_SOCKET: plan.socketPath, VNIC_CNI_MAIN: path.join(plan.ipamDir, 'no-such-main.js') },
+  });
+  try {
+    const image = await podman.importImage();
+    const conflist = (name: string, type: string): object => ({
+      cniVersion: '1.0.0',
+      name,
+      plugins: [{
+        type, master: plan.master, mode: 'bridge',
+        ipam: { type: 'host-local', ranges: [[{ subnet: plan.subnet }]], dataDir: plan.ipamDir },
+      }],
+    });
+    podman.writeNetwork('benchref', conflist('benchref', 'macvlan'));
+    podman.writeNetwork('benchvnic', conflist('benchvnic', 'vnic-cni'));
+    const networks: Array<[keyof PodmanTimes, string]> = [['none', 'none'], ['reference', 'benchref'], ['vnic', 'benchvnic']];
+    const once = async (network: string): Promise<number> => {
+      const started = process.hrtime.bigint();
+      await podman.podman('run', '--rm', ...podman.runOptions(network), image, 'true');
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    const times: PodmanTimes = { none: [], reference: [], vnic: [] };
+    for (const [, network] of networks) await once(network);
+    for (let i = 0; i < plan.runs; i++) {
+      for (const [key, network] of networks) times[key].push(await once(network));
+    }
+    return times;
+  } finally {
+    await podman.destroy();
   }
 }
