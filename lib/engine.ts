@@ -3,7 +3,7 @@
 import { constants } from 'os';
 
 import { VnicError, withTarget } from './errors';
-import { CompletionBatch, NativeError, NativeSocket, NativeSocketOptions, native } from './native';
+import { CompletionBatch, EngineStats, NativeError, NativeSocket, NativeSocketOptions, native } from './native';
 import { NetnsTarget, describeNetns, withNetnsFd } from './netns';
 
 interface Waiter {
@@ -56,6 +56,11 @@ export class Requester {
 
   get pending(): number {
     return this.waiters.size;
+  }
+
+  /** The socket's counters (interrupted dumps retried, overruns, replies lost); zeros from an addon without them. */
+  stats(): EngineStats {
+    return this.socket.stats?.() ?? { dumpRetries: 0, dumpsGivenUp: 0, overruns: 0, barriers: 0, repliesLost: 0 };
   }
 
   close(): void {
