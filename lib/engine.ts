@@ -21,6 +21,21 @@ function privilegeHint(errno: number, op: string): string | undefined {
     : 'needs CAP_NET_ADMIN (root, or the capability)';
 }
 
+/**
+ * What the addon throws instead of sending (nothing left): a request larger
+ * than its 64 KiB message buffer (RangeError), a spec it cannot encode
+ * (TypeError). The bounds of lib/limits.ts keep the first from happening; a
+ * VnicError either way, so callers see one error type.
+ */
+function refusedByEngine(error: unknown, op: string, target?: string): VnicError {
+  const message = (error as Error)?.message ?? String(error);
+  // By name: the addon's errors may come from another realm (a vm context, jest).
+  if ((error as Error)?.name === 'RangeError') {
+    return new VnicError({ errno: constants.errno.EMSGSIZE, op, target, summary: `${message.replace(/^vnic: /, '')}; nothing was sent` });
+  }
+  return new VnicError({ errno: constants.errno.EINVAL, op, target, summary: `${message.replace(/^vnic: /, '')}; nothing was sent` });
+}
+
 /** Where a handle's socket lives. */
 export interface OpenOptions {
   /** A name under /run/netns, an absolute path, { pid } or { fd }; the caller's namespace when omitted. */
@@ -49,7 +64,13 @@ export class Requester {
       return Promise.reject(new VnicError({ errno: constants.errno.EBADF, op, target, summary: 'the handle is closed' }));
     }
     return new Promise<T[]>((resolve, reject) => {
-      const seq = this.socket.request(op, spec);
+      let seq: number;
+      try {
+        seq = this.socket.request(op, spec);
+      } catch (error) {
+        reject(refusedByEngine(error, op, target));
+        return;
+      }
       this.waiters.set(seq, { resolve: resolve as (m: unknown[]) => void, reject, op, target });
     });
   }
