@@ -28,7 +28,7 @@ done
 say() { printf 'vnic fuzz: %s\n' "$*" >&2; }
 targets=(decode_fuzzer describe_fuzzer attrs_fuzzer)
 
-bash scripts/ensure-fuzz.sh
+bash scripts/ensure-tools.sh
 [ -d node_modules/node-addon-api ] && pkg-config --exists libmnl 2>/dev/null || bash scripts/ensure.sh
 
 out=build/fuzz

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ops=5000
 [ "${1:-}" = "--ops" ] && ops=$2
-bash scripts/ensure-fuzz.sh valgrind
+bash scripts/ensure-tools.sh valgrind
 bash scripts/ensure.sh
 if [ ! -f dist/scripts/soak.js ] || [ -n "$(find scripts/soak.ts lib -newer dist/scripts/soak.js -name '*.ts' -print -quit)" ]; then
   npx --no-install tsc -p tsconfig.json

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Makes a fresh machine ready for the fuzz and memory-checking runs,
-# idempotently and quietly (apt, only what is missing):
-#   bash scripts/ensure-fuzz.sh            clang, cmake and clang's libFuzzer / sanitizer runtimes
-#   bash scripts/ensure-fuzz.sh valgrind   valgrind (only)
-#   bash scripts/ensure-fuzz.sh fuzz valgrind   both
-# Called by scripts/fuzz.sh (and so by `npm test`) and scripts/soak-valgrind.sh.
+# Makes a fresh machine ready for the runs that need more than scripts/ensure.sh
+# gives, idempotently and quietly (apt, only what is missing):
+#   bash scripts/ensure-tools.sh                 clang, cmake and clang's libFuzzer / sanitizer runtimes
+#   bash scripts/ensure-tools.sh valgrind        valgrind (only)
+#   bash scripts/ensure-tools.sh strace          strace (only): test/secrets.test.ts traces what the library writes
+#   bash scripts/ensure-tools.sh fuzz valgrind   several
+# Called by `npm test` (strace), scripts/fuzz.sh and scripts/soak-valgrind.sh.
 set -euo pipefail
 say() { printf 'vnic: %s\n' "$*" >&2; }
 
@@ -35,11 +36,11 @@ fi
 for tool in "$@"; do
   case "$tool" in
     fuzz) ;;
-    valgrind)
-      if ! command -v valgrind >/dev/null 2>&1; then
-        say "installing valgrind (apt)"
-        apt_install valgrind
+    valgrind | strace)
+      if ! command -v "$tool" >/dev/null 2>&1; then
+        say "installing $tool (apt)"
+        apt_install "$tool"
       fi ;;
-    *) say "ensure-fuzz.sh: unknown tool '$tool'"; exit 2 ;;
+    *) say "ensure-tools.sh: unknown tool '$tool'"; exit 2 ;;
   esac
 done
