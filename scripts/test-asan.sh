@@ -58,7 +58,8 @@ rm -rf "$shims"
 mkdir -p "$shims"
 for tool in ip ping bridge tc ss; do
   real=$(command -v "$tool" 2>/dev/null) || continue
-  printf '#!/bin/sh\nASAN_OPTIONS="${ASAN_OPTIONS:-}:replace_str=0" exec %s "$@"\n' "$real" >"$shims/$tool"
+  printf '#!/bin/sh\nASAN_OPTIONS="${ASAN_OPTIONS:-}:replace_str=0:intercept_strlen=0:intercept_strchr=0:intercept_strndup=0" exec %s "$@"\n' \
+    "$real" >"$shims/$tool"
   chmod +x "$shims/$tool"
 done
 
