@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run soak:valgrind [-- --ops N]: the soak (default 5 000 operations:
-# valgrind runs Node ~30× slower) under valgrind memcheck, as a second opinion
+# memcheck runs it ~12× slower: about a minute) under valgrind memcheck, as a second opinion
 # beside LeakSanitizer. Fails when valgrind finds a definite leak, or an
 # invalid read / write / jump, whose stack passes through the addon
 # (vnic.node); Node's own never-freed start-up allocations are counted and
@@ -17,7 +17,7 @@ fi
 mkdir -p build/valgrind
 log=build/valgrind/soak.log
 say() { printf 'vnic valgrind: %s\n' "$*" >&2; }
-say "soak of $ops operations under memcheck (a few minutes)"
+say "soak of $ops operations under memcheck (about a minute for 5 000)"
 # --jitless: V8 interprets, so valgrind has no generated code to chase (and no
 # false reports from it); the addon and libuv run as usual.
 status=0
