@@ -443,19 +443,20 @@ describe('overruns, closes and interrupted dumps', () => {
       const stable = Array.from({ length: 600 }, (_, i) => `di${i + 1}`);
       await Promise.all(stable.map((name) => nl.link.add({ name, kind: 'macvlan', link: 'di0' })));
       let running = true;
-      const churn = (async () => {
+      // Four loops of create / change / delete, pipelined on the other handle's socket.
+      const churn = Promise.all([0, 1, 2, 3].map(async (loop) => {
         for (let round = 0; running; round++) {
-          const name = `dich${round % 20}`;
+          const name = `dich${loop}x${round % 10}`;
           await churner.link.add({ name, kind: 'macvlan', link: 'di0' }).catch(() => undefined);
           await churner.link.set(name, { mtu: 1400 + (round % 50) }).catch(() => undefined);
           await churner.link.del(name).catch(() => undefined);
         }
-      })();
+      }));
       let interrupted = 0;
       let dumps = 0;
       try {
-        // Until the kernel has interrupted a few dumps (bounded: at most 200 dumps).
-        while (nl.requester.stats().dumpRetries < 3 && dumps < 200) {
+        // Until the kernel has interrupted a few dumps (bounded: at most 400 dumps).
+        while (nl.requester.stats().dumpRetries < 3 && dumps < 400) {
           dumps++;
           const [outcome] = await settleAll([nl.link.list()]);
           if (outcome.status === 'rejected') {
