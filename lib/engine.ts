@@ -3,7 +3,7 @@
 import { constants } from 'os';
 
 import { VnicError, withTarget } from './errors';
-import { CompletionBatch, NativeError, NativeSocket, NativeSocketOptions, native } from './native';
+import { CompletionBatch, EngineStats, NativeError, NativeSocket, NativeSocketOptions, native } from './native';
 import { NetnsTarget, describeNetns, withNetnsFd } from './netns';
 
 interface Waiter {
@@ -19,6 +19,21 @@ function privilegeHint(errno: number, op: string): string | undefined {
   // Entering another namespace (setns) is what CAP_SYS_ADMIN guards; everything rtnetlink changes, CAP_NET_ADMIN.
   return op === 'open' ? 'needs CAP_SYS_ADMIN to enter another network namespace (root, or the capability)'
     : 'needs CAP_NET_ADMIN (root, or the capability)';
+}
+
+/**
+ * What the addon throws instead of sending (nothing left): a request larger
+ * than its 64 KiB message buffer (RangeError), a spec it cannot encode
+ * (TypeError). The bounds of lib/limits.ts keep the first from happening; a
+ * VnicError either way, so callers see one error type.
+ */
+function refusedByEngine(error: unknown, op: string, target?: string): VnicError {
+  const message = (error as Error)?.message ?? String(error);
+  // By name: the addon's errors may come from another realm (a vm context, jest).
+  if ((error as Error)?.name === 'RangeError') {
+    return new VnicError({ errno: constants.errno.EMSGSIZE, op, target, summary: `${message.replace(/^vnic: /, '')}; nothing was sent` });
+  }
+  return new VnicError({ errno: constants.errno.EINVAL, op, target, summary: `${message.replace(/^vnic: /, '')}; nothing was sent` });
 }
 
 /** Where a handle's socket lives. */
@@ -49,13 +64,24 @@ export class Requester {
       return Promise.reject(new VnicError({ errno: constants.errno.EBADF, op, target, summary: 'the handle is closed' }));
     }
     return new Promise<T[]>((resolve, reject) => {
-      const seq = this.socket.request(op, spec);
+      let seq: number;
+      try {
+        seq = this.socket.request(op, spec);
+      } catch (error) {
+        reject(refusedByEngine(error, op, target));
+        return;
+      }
       this.waiters.set(seq, { resolve: resolve as (m: unknown[]) => void, reject, op, target });
     });
   }
 
   get pending(): number {
     return this.waiters.size;
+  }
+
+  /** The socket's counters (interrupted dumps retried, overruns, replies lost); zeros from an addon without them. */
+  stats(): EngineStats {
+    return this.socket.stats?.() ?? { dumpRetries: 0, dumpsGivenUp: 0, overruns: 0, barriers: 0, repliesLost: 0 };
   }
 
   close(): void {

@@ -12,6 +12,7 @@ import {
   checkBool, checkInt, checkKnownKeys, checkLinkName, checkLinkRef, checkMtu, checkString, checkUnicastMac,
 } from './validate';
 import { AF_PACKET, IFF_ALLMULTI, IFF_PROMISC, IFF_UP, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF } from './constants';
+import { MAX_DELMANY_LINKS } from './limits';
 
 /** What add() takes: the common options and those of the kind (lib/kinds/). */
 export type LinkAddOptions = KindAddOptions;
@@ -33,7 +34,7 @@ export interface LinkListFilter {
   up?: boolean;
 }
 
-const { ENODEV, EOPNOTSUPP } = constants.errno;
+const { E2BIG, ENODEV, EOPNOTSUPP } = constants.errno;
 
 const COMMON_ADD_KEYS = ['kind', 'name', 'link', 'address', 'mtu', 'txqueuelen', 'alias', 'up', 'promisc',
   'allmulticast', 'master', 'netns', 'group'] as const;
@@ -123,13 +124,14 @@ export class LinkApi {
         throw invalid(op, 'link', `a ${String(raw.kind)} needs its parent link, e.g. link: 'eth0'`);
       }
       const spec: Record<string, unknown> = { name, kind: raw.kind, ...commonSpec(op, raw) };
+      // Kind options are checked before any lookup: a refusal sends nothing.
+      spec.info = await codec.encodeAdd(raw, fds);
       const [parent, master] = await Promise.all([
         raw.link === undefined ? undefined : this.resolve(op, 'link', raw.link as LinkRef, name),
         raw.master === undefined ? undefined : this.resolve(op, 'master', raw.master as LinkRef, name),
       ]);
       if (parent !== undefined) spec.link = parent;
       if (master !== undefined) spec.master = master;
-      spec.info = await codec.encodeAdd(raw, fds);
       if (raw.netns !== undefined) Object.assign(spec, await fds.netnsSpec(raw.netns as NetnsTarget));
       // The kernel ignores IFLA_IFALIAS at creation: it follows in a second request.
       const alias = spec.alias as string | undefined;
@@ -240,6 +242,9 @@ export class LinkApi {
   async delMany(refs: LinkRef[]): Promise<{ deleted: LinkRef[]; missing: LinkRef[] }> {
     const op = 'link.delMany';
     if (!Array.isArray(refs)) throw invalid(op, 'links', 'expected an array of names or indexes');
+    if (refs.length > MAX_DELMANY_LINKS) {
+      throw new VnicError({ errno: E2BIG, op, field: 'links', summary: `links: ${refs.length} given; one delMany takes at most ${MAX_DELMANY_LINKS} (the kernel holds its rtnl lock for the whole batch): split the set` });
+    }
     refs.forEach((ref, i) => checkLinkRef(op, `links[${i}]`, ref));
     if (refs.length === 0) return { deleted: [], missing: [] };
     const links = await this.rq.request<Link>('link.dump', { family: AF_PACKET, extMask: RTEXT_FILTER_SKIP_STATS });

@@ -22,6 +22,22 @@ export interface NativeSocket {
   request(op: string, spec: object): number;
   close(): void;
   pendingCount(): number;
+  /** What the kernel did to this socket so far (an older prebuilt binary lacks it). */
+  stats?(): EngineStats;
+}
+
+/** Counters of a socket's life: interrupted dumps and overruns. */
+export interface EngineStats {
+  /** Dumps sent again because the kernel marked them NLM_F_DUMP_INTR. */
+  dumpRetries: number;
+  /** Dumps failed with EINTR after their retries. */
+  dumpsGivenUp: number;
+  /** ENOBUFS read from the socket: the kernel dropped messages for it. */
+  overruns: number;
+  /** NLMSG_NOOP barriers sent after an overrun. */
+  barriers: number;
+  /** Requests failed with ENOBUFS because their reply was dropped. */
+  repliesLost: number;
 }
 
 /** Flat batch of notifications: nlmsg_type, decoded message, …; type -1 (null) when some were lost. */

@@ -99,6 +99,7 @@ Napi::Function NetlinkSocket::Init(Napi::Env env) {
                      {InstanceMethod("request", &NetlinkSocket::Request),
                       InstanceMethod("close", &NetlinkSocket::Close),
                       InstanceMethod("pendingCount", &NetlinkSocket::PendingCount),
+                      InstanceMethod("stats", &NetlinkSocket::Stats),
                       StaticMethod("encode", &NetlinkSocket::Encode),
                       StaticMethod("decode", &NetlinkSocket::Decode)});
 }
@@ -234,6 +235,17 @@ Napi::Value NetlinkSocket::PendingCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(pending_.size()));
 }
 
+Napi::Value NetlinkSocket::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object stats = Napi::Object::New(env);
+  stats.Set("dumpRetries", static_cast<double>(dump_retries_));
+  stats.Set("dumpsGivenUp", static_cast<double>(dumps_given_up_));
+  stats.Set("overruns", static_cast<double>(overruns_));
+  stats.Set("barriers", static_cast<double>(barriers_));
+  stats.Set("repliesLost", static_cast<double>(replies_lost_));
+  return stats;
+}
+
 Napi::Value NetlinkSocket::Request(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (closed_) {
@@ -354,6 +366,8 @@ void NetlinkSocket::OnSendDone(SendWork* work) {
     nl_ = nullptr;
   } else {
     if (work->error != 0) FailAll(work->seqs, work->error, "sendmsg failed");
+    // An overrun seen while the worker sent: drain, then send its barrier.
+    if (overrun_seen_) OnReadable();
     Flush();
     Dispatch();
     UpdateLiveness();
@@ -368,17 +382,21 @@ void NetlinkSocket::OnReadable() {
   // per spell of congestion, which ends when the queue empties, so a resync
   // must not start while notifications still wait unread.
   const int limit = on_event_.IsEmpty() ? kDatagramsPerWakeup : kMonitorDatagramsPerWakeup;
+  bool drained = false;
   for (int i = 0; i < limit && !closed_; i++) {
     ssize_t n = recv(fd_, recv_buf_.data(), recv_buf_.size(), MSG_DONTWAIT | MSG_TRUNC);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == ENOBUFS) {
         // Notifications were dropped (a monitor's subscriber must resync),
-        // or replies were (requests behind a barrier learn it).
+        // or replies were (requests behind a barrier learn it, once the
+        // queue is drained: see HandleOverrun).
         if (!on_event_.IsEmpty()) events_lost_ = true;
-        HandleOverrun();
+        overruns_++;
+        overrun_seen_ = true;
         continue;
       }
+      drained = true;
       break;  // EAGAIN: drained
     }
     size_t got = static_cast<size_t>(n);
@@ -397,6 +415,7 @@ void NetlinkSocket::OnReadable() {
     }
     ForEachMessage(recv_buf_.data(), got, [this](const nlmsghdr* nlh) { HandleMessage(nlh); });
   }
+  if (drained && !closed_) HandleOverrun();
   Flush();
   Dispatch();
   DispatchEvents();
@@ -459,6 +478,7 @@ void NetlinkSocket::HandleError(const nlmsghdr* nlh) {
     for (const auto& [pending_seq, pending] : pending_) {
       if (!pending.dump && pending.sent_order != 0 && pending.sent_order < barrier_order_) lost.push_back(pending_seq);
     }
+    replies_lost_ += lost.size();
     FailAll(lost, ENOBUFS, "the reply was lost: the socket's receive queue overflowed; the request may have been applied");
     return;
   }
@@ -493,6 +513,7 @@ void NetlinkSocket::HandleDone(const nlmsghdr* nlh) {
     // The table changed while the kernel walked it: ask again, a few times.
     if (pending.retries < kDumpRetries) {
       pending.retries++;
+      dump_retries_++;
       pending.interrupted = false;
       pending.replies.clear();
       pending.sent_order = 0;
@@ -501,6 +522,7 @@ void NetlinkSocket::HandleDone(const nlmsghdr* nlh) {
       outbox_.push_front(nlh->nlmsg_seq);
       return;
     }
+    dumps_given_up_++;
     completion.error = EINTR;
     completion.summary = "dump interrupted: the table kept changing while it was read";
   }
@@ -509,8 +531,18 @@ void NetlinkSocket::HandleDone(const nlmsghdr* nlh) {
 
 // The kernel dropped messages for us (our receive queue was full). We cannot
 // tell whose: send a barrier and fail whatever is still unanswered behind it.
+// Called once the queue is drained, never before: until the queue has been
+// emptied the kernel counts the socket as congested and drops further
+// messages without reporting them again, and the barrier's own ack would be
+// one of them — then nothing would ever settle what was lost. Not while a
+// worker sends either: its batch, sent before the barrier, could reach the
+// kernel after it (OnSendDone calls again). A barrier sent after another one
+// replaces it (the earlier ack may have been dropped in a new overrun, which
+// the kernel then reported): the latest covers everything sent before it.
 void NetlinkSocket::HandleOverrun() {
-  if (barrier_seq_ != 0 || in_flight_ == 0) return;
+  if (!overrun_seen_ || worker_busy_ || closed_) return;
+  overrun_seen_ = false;
+  if (in_flight_ == 0) return;
   barrier_seq_ = next_seq_++;
   if (next_seq_ == 0) next_seq_ = 1;
   barrier_order_ = ++send_counter_;
@@ -519,6 +551,7 @@ void NetlinkSocket::HandleOverrun() {
   noop.nlmsg_type = NLMSG_NOOP;
   noop.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
   noop.nlmsg_seq = barrier_seq_;
+  barriers_++;
   mnl_socket_sendto(nl_, &noop, sizeof noop);
 }
 

@@ -59,6 +59,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   Napi::Value Request(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value PendingCount(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
   static Napi::Value Encode(const Napi::CallbackInfo& info);
   static Napi::Value Decode(const Napi::CallbackInfo& info);
 
@@ -92,6 +93,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   uint64_t send_counter_ = 0;
   size_t in_flight_ = 0;
   uint32_t dump_in_flight_ = 0;
+  bool overrun_seen_ = false;       // ENOBUFS read, no barrier sent for it yet
   uint32_t barrier_seq_ = 0;        // an NLMSG_NOOP sent after ENOBUFS
   uint64_t barrier_order_ = 0;      // requests sent before it lost their replies
   std::unordered_map<uint32_t, Pending> pending_;
@@ -102,6 +104,12 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   Napi::FunctionReference on_event_;  // empty unless this socket is a monitor
   std::string event_bytes_;           // notifications received in this wakeup
   bool events_lost_ = false;
+  // What the kernel did to us, for tests and diagnostics (stats()).
+  uint64_t dump_retries_ = 0;      // dumps sent again after NLM_F_DUMP_INTR
+  uint64_t dumps_given_up_ = 0;    // dumps failed with EINTR after kDumpRetries
+  uint64_t overruns_ = 0;          // ENOBUFS read from the socket
+  uint64_t barriers_ = 0;          // NLMSG_NOOP barriers sent after one
+  uint64_t replies_lost_ = 0;      // requests failed with ENOBUFS behind a barrier
 };
 
 }  // namespace vnic
