@@ -110,81 +110,86 @@ void EncodeLink(MessageWriter& writer, SpecReader& spec) {
   writer.heavy = nlh->nlmsg_type == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE);
 }
 
-Napi::Object DecodeStats(Napi::Env env, const uint8_t* data, size_t len) {
-  Napi::Object stats = Napi::Object::New(env);
+void DecodeStats(ValueWriter& out, const uint8_t* data, size_t len) {
+  out.BeginObject("stats");
   size_t count = std::min(len / sizeof(uint64_t), sizeof kStatNames / sizeof *kStatNames);
   for (size_t i = 0; i < count; i++) {
     uint64_t value;
     std::memcpy(&value, data + i * sizeof value, sizeof value);
-    stats.Set(kStatNames[i], Napi::Number::New(env, static_cast<double>(value)));
+    out.Number(kStatNames[i], static_cast<double>(value));
   }
-  return stats;
+  out.EndObject();
 }
 
-void DecodeKindData(Napi::Object out, const AttrTable& info, const AttrTable& link, bool slave) {
-  Napi::Env env = out.Env();
-  std::string kind_name;
-  if (!info.Str(slave ? IFLA_INFO_SLAVE_KIND : IFLA_INFO_KIND, &kind_name)) return;
-  out.Set(slave ? "slaveKind" : "kind", kind_name);
+// IFLA_INFO_DATA (or the slave data) as `info` / `slaveInfo`: decoded by the
+// kind's codec, or handed back undecoded for a kind we have no codec for.
+void DecodeKindData(ValueWriter& out, const AttrTable& info, const AttrTable& link, const std::string& kind_name,
+                    bool slave) {
   const nlattr* data = info.Get(slave ? IFLA_INFO_SLAVE_DATA : IFLA_INFO_DATA);
   const LinkKind* kind = FindKind(kind_name, slave);
   const char* key = slave ? "slaveInfo" : "info";
   if (kind != nullptr) {
-    out.Set(key, kind->decode(env, data, link));
+    out.BeginObject(key);
+    kind->decode(out, data, link);
+    out.EndObject();
   } else if (data != nullptr) {
-    // A kind we have no codec for: hand back its attributes undecoded.
-    Napi::Array raw = Napi::Array::New(env);
+    out.BeginObject(key);
+    out.BeginArray("raw");
     ForEachNested(data, [&](const nlattr* attr) {
-      Napi::Object entry = Napi::Object::New(env);
-      entry.Set("type", mnl_attr_get_type(attr));
-      entry.Set("data", Napi::Buffer<uint8_t>::Copy(
-                            env, static_cast<const uint8_t*>(mnl_attr_get_payload(attr)),
-                            mnl_attr_get_payload_len(attr)));
-      raw.Set(raw.Length(), entry);
+      out.BeginObject(nullptr);
+      out.Number("type", mnl_attr_get_type(attr));
+      out.Bytes("data", static_cast<const uint8_t*>(mnl_attr_get_payload(attr)), mnl_attr_get_payload_len(attr));
+      out.EndObject();
     });
-    Napi::Object info_out = Napi::Object::New(env);
-    info_out.Set("raw", raw);
-    out.Set(key, info_out);
+    out.EndArray();
+    out.EndObject();
   }
 }
 
-Napi::Value DecodeLink(Napi::Env env, const nlmsghdr* nlh) {
+void DecodeLink(ValueWriter& out, const nlmsghdr* nlh) {
   const auto* ifi = FamilyHeader<ifinfomsg>(nlh);
-  Napi::Object out = Napi::Object::New(env);
-  if (ifi == nullptr) return env.Null();
+  if (ifi == nullptr) return out.Null(nullptr);
   AttrTable attrs = AttrsAfterHeader<ifinfomsg>(nlh, IFLA_MAX + 16);
-  out.Set("index", ifi->ifi_index);
+  AttrTable info(attrs.Get(IFLA_LINKINFO), IFLA_INFO_MAX);
+  std::string kind, slave_kind;
+  bool has_kind = info.Str(IFLA_INFO_KIND, &kind);
+  bool has_slave_kind = info.Str(IFLA_INFO_SLAVE_KIND, &slave_kind);
+  out.BeginObject(nullptr);
+  out.Number("index", ifi->ifi_index);
   std::string text;
-  if (attrs.Str(IFLA_IFNAME, &text)) out.Set("name", text);
-  out.Set("kind", env.Null());
+  if (attrs.Str(IFLA_IFNAME, &text)) out.String("name", text);
+  // Always present, third: null for devices without a kind (lo, physical NICs).
+  if (has_kind) {
+    out.String("kind", kind);
+  } else {
+    out.Null("kind");
+  }
   const uint8_t* bytes;
   size_t len;
-  if (attrs.Bytes(IFLA_ADDRESS, &bytes, &len)) out.Set("address", FormatHardwareAddress(bytes, len));
-  if (attrs.Bytes(IFLA_BROADCAST, &bytes, &len)) {
-    out.Set("broadcast", FormatHardwareAddress(bytes, len));
-  }
-  if (attrs.Bytes(IFLA_PERM_ADDRESS, &bytes, &len)) {
-    out.Set("permAddress", FormatHardwareAddress(bytes, len));
-  }
-  out.Set("type", ifi->ifi_type);
-  out.Set("flags", ifi->ifi_flags);
-  out.Set("up", Napi::Boolean::New(env, ifi->ifi_flags & IFF_UP));
-  out.Set("lowerUp", Napi::Boolean::New(env, ifi->ifi_flags & IFF_LOWER_UP));
-  out.Set("promisc", Napi::Boolean::New(env, ifi->ifi_flags & IFF_PROMISC));
-  out.Set("allmulticast", Napi::Boolean::New(env, ifi->ifi_flags & IFF_ALLMULTI));
-  out.Set("noarp", Napi::Boolean::New(env, ifi->ifi_flags & IFF_NOARP));
+  if (attrs.Bytes(IFLA_ADDRESS, &bytes, &len)) out.String("address", FormatHardwareAddress(bytes, len));
+  if (attrs.Bytes(IFLA_BROADCAST, &bytes, &len)) out.String("broadcast", FormatHardwareAddress(bytes, len));
+  if (attrs.Bytes(IFLA_PERM_ADDRESS, &bytes, &len)) out.String("permAddress", FormatHardwareAddress(bytes, len));
+  out.Number("type", ifi->ifi_type);
+  out.Number("flags", ifi->ifi_flags);
+  out.Bool("up", ifi->ifi_flags & IFF_UP);
+  out.Bool("lowerUp", ifi->ifi_flags & IFF_LOWER_UP);
+  out.Bool("promisc", ifi->ifi_flags & IFF_PROMISC);
+  out.Bool("allmulticast", ifi->ifi_flags & IFF_ALLMULTI);
+  out.Bool("noarp", ifi->ifi_flags & IFF_NOARP);
   uint8_t operstate;
-  if (attrs.U8(IFLA_OPERSTATE, &operstate)) out.Set("operstate", NameOf(env, kOperStates, operstate));
+  if (attrs.U8(IFLA_OPERSTATE, &operstate)) WriteName(out, "operstate", kOperStates, operstate);
   DecodeFields(out, attrs, kLinkFields);
-  if (attrs.Str(IFLA_IFALIAS, &text)) out.Set("alias", text);
-  if (attrs.Str(IFLA_QDISC, &text)) out.Set("qdisc", text);
+  if (attrs.Str(IFLA_IFALIAS, &text)) out.String("alias", text);
+  if (attrs.Str(IFLA_QDISC, &text)) out.String("qdisc", text);
   uint8_t carrier;
-  if (attrs.U8(IFLA_CARRIER, &carrier)) out.Set("carrier", Napi::Boolean::New(env, carrier != 0));
-  if (attrs.Bytes(IFLA_STATS64, &bytes, &len)) out.Set("stats", DecodeStats(env, bytes, len));
-  AttrTable info(attrs.Get(IFLA_LINKINFO), IFLA_INFO_MAX);
-  DecodeKindData(out, info, attrs, false);
-  DecodeKindData(out, info, attrs, true);
-  return out;
+  if (attrs.U8(IFLA_CARRIER, &carrier)) out.Bool("carrier", carrier != 0);
+  if (attrs.Bytes(IFLA_STATS64, &bytes, &len)) DecodeStats(out, bytes, len);
+  if (has_kind) DecodeKindData(out, info, attrs, kind, false);
+  if (has_slave_kind) {
+    out.String("slaveKind", slave_kind);
+    DecodeKindData(out, info, attrs, slave_kind, true);
+  }
+  out.EndObject();
 }
 
 AttrLevel LinkAttrLevel(const std::vector<uint16_t>& path, const nlmsghdr* request) {

@@ -10,6 +10,7 @@
 
 #include "message.h"
 #include "netns.h"
+#include "reader.h"
 #include "registry.h"
 
 #ifndef NETLINK_EXT_ACK
@@ -71,10 +72,22 @@ const nlmsghdr* EncodeRequest(Napi::Env env, const Napi::Value& op_name, const N
   return writer.header();
 }
 
-Napi::Array DecodeAll(Napi::Env env, const char* data, size_t len) {
-  Napi::Array out = Napi::Array::New(env);
-  ForEachMessage(data, len, [&](const nlmsghdr* nlh) { out.Set(out.Length(), DecodeMessage(env, nlh)); });
-  return out;
+// Every message of a buffer, decoded, as one array.
+void DecodeAll(ValueWriter& out, const char* data, size_t len) {
+  out.BeginArray(nullptr);
+  ForEachMessage(data, len, [&](const nlmsghdr* nlh) { DecodeMessage(out, nlh); });
+  out.EndArray();
+}
+
+// A writer that held a dump gives its memory back instead of keeping it for
+// the socket's lifetime.
+void Recycle(ValueWriter& writer) {
+  constexpr size_t kKeepDoubles = 64 * 1024;
+  if (writer.stream().capacity() > kKeepDoubles) {
+    writer = ValueWriter();
+  } else {
+    writer.Clear();
+  }
 }
 
 void ThrowErrno(Napi::Env env, const char* what, int error) {
@@ -542,26 +555,30 @@ void NetlinkSocket::Dispatch() {
     return;
   }
   Napi::Env env = Env();
-  Napi::Array batch = Napi::Array::New(env, completions_.size() * 3);
-  uint32_t i = 0;
+  // [seq, error | null, messages | null, seq, …]
+  ValueWriter& out = writer_;
+  out.BeginArray(nullptr);
   for (Completion& c : completions_) {
-    batch.Set(i++, Napi::Number::New(env, c.seq));
+    out.Number(nullptr, c.seq);
     if (c.error != 0) {
-      Napi::Object error = Napi::Object::New(env);
-      error.Set("errno", c.error);
-      if (!c.message.empty()) error.Set("message", c.message);
-      if (!c.summary.empty()) error.Set("summary", c.summary);
-      if (!c.attr.empty()) error.Set("attr", c.attr);
-      if (c.missing_attr >= 0) error.Set("missingAttr", static_cast<double>(c.missing_attr));
-      batch.Set(i++, error);
-      batch.Set(i++, env.Null());
+      out.BeginObject(nullptr);
+      out.Number("errno", c.error);
+      if (!c.message.empty()) out.String("message", c.message);
+      if (!c.summary.empty()) out.String("summary", c.summary);
+      if (!c.attr.empty()) out.String("attr", c.attr);
+      if (c.missing_attr >= 0) out.Number("missingAttr", static_cast<double>(c.missing_attr));
+      out.EndObject();
+      out.Null(nullptr);
     } else {
-      batch.Set(i++, env.Null());
-      batch.Set(i++, DecodeAll(env, c.replies.data(), c.replies.size()));
+      out.Null(nullptr);
+      DecodeAll(out, c.replies.data(), c.replies.size());
     }
   }
+  out.EndArray();
   completions_.clear();
-  on_complete_.MakeCallback(Value(), {batch});
+  Napi::Value batch = ToJs(env, out);
+  Recycle(out);
+  if (!batch.IsEmpty()) on_complete_.MakeCallback(Value(), {batch});
   if (env.IsExceptionPending()) {
     napi_fatal_exception(env, env.GetAndClearPendingException().Value());
   }
@@ -570,19 +587,23 @@ void NetlinkSocket::Dispatch() {
 void NetlinkSocket::DispatchEvents() {
   if (on_event_.IsEmpty() || closed_ || (event_bytes_.empty() && !events_lost_)) return;
   Napi::Env env = Env();
-  Napi::Array events = Napi::Array::New(env);
-  uint32_t i = 0;
+  // [type, message, type, message, …]; type -1 (message null) when some were lost.
+  ValueWriter& out = writer_;
+  out.BeginArray(nullptr);
   if (events_lost_) {
-    events.Set(i++, Napi::Number::New(env, -1));
-    events.Set(i++, env.Null());
+    out.Number(nullptr, -1);
+    out.Null(nullptr);
     events_lost_ = false;
   }
   ForEachMessage(event_bytes_.data(), event_bytes_.size(), [&](const nlmsghdr* nlh) {
-    events.Set(i++, Napi::Number::New(env, nlh->nlmsg_type));
-    events.Set(i++, DecodeMessage(env, nlh));
+    out.Number(nullptr, nlh->nlmsg_type);
+    DecodeMessage(out, nlh);
   });
+  out.EndArray();
   event_bytes_.clear();
-  on_event_.MakeCallback(Value(), {events});
+  Napi::Value events = ToJs(env, out);
+  Recycle(out);
+  if (!events.IsEmpty()) on_event_.MakeCallback(Value(), {events});
   if (env.IsExceptionPending()) {
     napi_fatal_exception(env, env.GetAndClearPendingException().Value());
   }
@@ -621,7 +642,9 @@ Napi::Value NetlinkSocket::Decode(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   auto bytes = info[0].As<Napi::Uint8Array>();
-  return DecodeAll(env, reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+  ValueWriter out;
+  DecodeAll(out, reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+  return ToJs(env, out);
 }
 
 }  // namespace vnic

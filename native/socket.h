@@ -16,6 +16,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "compact.h"
+
 struct mnl_socket;
 struct nlmsghdr;
 
@@ -102,6 +104,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   Napi::FunctionReference on_event_;  // empty unless this socket is a monitor
   std::string event_bytes_;           // notifications received in this wakeup
   bool events_lost_ = false;
+  ValueWriter writer_;                // what a wakeup hands to JS, reused
 };
 
 }  // namespace vnic
