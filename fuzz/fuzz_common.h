@@ -5,7 +5,6 @@
 // while reading every byte of every string and Buffer (so ASan checks them).
 #pragma once
 
-#include <cmath>
 #include <cstddef>
 #include <vector>
 
@@ -27,16 +26,18 @@ class CompactWalk {
     if (p_ >= f_.size()) __builtin_trap();
     return f_[p_++];
   }
+  int32_t Int() { return vnic::ValueWriter::SlotInt(Next()); }
   size_t Count(size_t limit) {
-    double d = Next();
-    if (!(d >= 0 && d < static_cast<double>(limit) && std::floor(d) == d)) __builtin_trap();
-    return static_cast<size_t>(d);
+    int32_t v = Int();
+    if (v < 0 || static_cast<size_t>(v) >= limit) __builtin_trap();
+    return static_cast<size_t>(v);
   }
-  vnic::ValueKind Kind() { return static_cast<vnic::ValueKind>(Count(6)); }
+  vnic::ValueKind Kind() { return static_cast<vnic::ValueKind>(Count(7)); }
   void Member(vnic::ValueKind kind, int depth) {
     if (depth > 64) __builtin_trap();  // decoders nest a few levels, never this deep
     switch (kind) {
       case vnic::ValueKind::kNumber: sum_ += static_cast<size_t>(Next() != 0); break;
+      case vnic::ValueKind::kInt: sum_ += static_cast<size_t>(Int()); break;
       case vnic::ValueKind::kBool: sum_ += Count(2); break;
       case vnic::ValueKind::kNull: break;
       case vnic::ValueKind::kValue: {
@@ -51,7 +52,7 @@ class CompactWalk {
     }
   }
   void Object(int depth) {
-    double id = Next();
+    int32_t id = Int();
     std::vector<vnic::ValueKind> kinds;
     if (id == -1) {
       // Keys inline (the shape table was full): (key, kind) pairs, then the members.
@@ -61,7 +62,7 @@ class CompactWalk {
       }
     } else {
       std::vector<vnic::ShapeKey> members;
-      if (!(id >= 0 && std::floor(id) == id) || !vnic::ShapeMembers(static_cast<uint32_t>(id), &members)) {
+      if (id < 0 || !vnic::ShapeMembers(static_cast<uint32_t>(id), &members)) {
         __builtin_trap();
       }
       for (const auto& m : members) kinds.push_back(m.kind);

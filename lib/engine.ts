@@ -6,12 +6,23 @@ import { VnicError, withTarget } from './errors';
 import { CompletionBatch, NativeError, NativeSocket, NativeSocketOptions, native } from './native';
 import { NetnsTarget, describeNetns, withNetnsFd } from './netns';
 
+/** A request's promise and what it needs until it settles (one object: 10 000 of them may wait at once). */
 interface Waiter {
-  resolve(messages: unknown[]): void;
-  reject(error: VnicError): void;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
   op: string;
-  target?: string;
+  /** Until it is handed to the addon. */
+  spec: object | undefined;
+  target: string | undefined;
 }
+
+/**
+ * Requests handed to the addon and not yet settled, at most: the addon's own
+ * window (requests at the kernel). Beyond it requests wait here, as specs, and
+ * are encoded as earlier ones settle, a few per wakeup, instead of all in the
+ * turn that made them: that turn stays short however many were made.
+ */
+const ADDON_WINDOW = 256;
 
 /** Our word on a kernel refusal whose errno alone does not say what to do. */
 function privilegeHint(errno: number, op: string): string | undefined {
@@ -31,6 +42,9 @@ export interface OpenOptions {
 export class Requester {
   private readonly socket: NativeSocket;
   private readonly waiters = new Map<number, Waiter>();
+  private readonly queue: Array<Waiter | undefined> = [];
+  private queueHead = 0;
+  private inAddon = 0;
   private closed = false;
 
   constructor(nsFd: number | undefined, options?: NativeSocketOptions) {
@@ -48,22 +62,57 @@ export class Requester {
     if (this.closed) {
       return Promise.reject(new VnicError({ errno: constants.errno.EBADF, op, target, summary: 'the handle is closed' }));
     }
-    return new Promise<T[]>((resolve, reject) => {
-      const seq = this.socket.request(op, spec);
-      this.waiters.set(seq, { resolve: resolve as (m: unknown[]) => void, reject, op, target });
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, op, spec, target };
+      if (this.inAddon < ADDON_WINDOW && this.queueHead === this.queue.length) this.submit(waiter);
+      else this.queue.push(waiter);
     });
   }
 
+  /** Hands one request to the addon; a spec it refuses (TypeError) rejects the request. */
+  private submit(waiter: Waiter): void {
+    const spec = waiter.spec as object;
+    waiter.spec = undefined;
+    let seq: number;
+    try {
+      seq = this.socket.request(waiter.op, spec);
+    } catch (error) {
+      waiter.reject(error);
+      return;
+    }
+    this.inAddon++;
+    this.waiters.set(seq, waiter);
+  }
+
+  /** Hands queued requests to the addon while its window has room. */
+  private refill(): void {
+    while (this.inAddon < ADDON_WINDOW && this.queueHead < this.queue.length && !this.closed) {
+      const waiter = this.queue[this.queueHead] as Waiter;
+      this.queue[this.queueHead++] = undefined;
+      this.submit(waiter);
+    }
+    if (this.queueHead === this.queue.length) {
+      this.queue.length = 0;
+      this.queueHead = 0;
+    } else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
   get pending(): number {
-    return this.waiters.size;
+    return this.waiters.size + this.queue.length - this.queueHead;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.socket.close();
-    const waiters = [...this.waiters.values()];
+    const waiters = [...this.waiters.values(), ...(this.queue.slice(this.queueHead) as Waiter[])];
     this.waiters.clear();
+    this.queue.length = 0;
+    this.queueHead = 0;
+    this.inAddon = 0;
     for (const waiter of waiters) {
       waiter.reject(new VnicError({
         errno: constants.errno.ECANCELED, op: waiter.op, target: waiter.target,
@@ -78,17 +127,20 @@ export class Requester {
       const waiter = this.waiters.get(seq);
       if (!waiter) continue;
       this.waiters.delete(seq);
+      this.inAddon--;
       const error = batch[i + 1] as NativeError | null;
       if (error) {
-        waiter.reject(new VnicError({
+        const failure = new VnicError({
           errno: error.errno, op: waiter.op, target: waiter.target,
           kernelMessage: error.message, attr: error.attr, hint: privilegeHint(error.errno, waiter.op),
           summary: error.summary ?? (error.missingAttr !== undefined ? `the kernel missed attribute type ${error.missingAttr}` : undefined),
-        }));
+        });
+        waiter.reject(failure);
       } else {
-        waiter.resolve(batch[i + 2] as unknown[]);
+        waiter.resolve(batch[i + 2]);
       }
     }
+    this.refill();
   }
 }
 

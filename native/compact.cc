@@ -73,51 +73,38 @@ bool ShapeMembers(uint32_t id, std::vector<ShapeKey>* out) {
   return true;
 }
 
-bool ValueWriter::Member(const char* key, ValueKind kind) {
+int32_t ValueWriter::SlotInt(double slot) {
+  int32_t v;
+  std::memcpy(&v, &slot, sizeof v);
+  return v;
+}
+
+bool ValueWriter::SlowMember(const char* key, ValueKind kind) {
   if (!ok_) return false;
   if (frames_.empty()) {
     // The top-level value: one, tagged, unnamed.
     if (done_ || key != nullptr) return ok_ = false;
     done_ = true;
-    stream_.push_back(static_cast<double>(kind));
+    PushInt(static_cast<int32_t>(kind));
     return true;
   }
   Frame& frame = frames_.back();
-  if (frame.array) {
-    if (key != nullptr) return ok_ = false;
-    frame.count++;
-    stream_.push_back(static_cast<double>(kind));
-  } else {
-    if (key == nullptr) return ok_ = false;
-    sig_.push_back({key, kind});
-  }
+  if (!frame.array || key != nullptr) return ok_ = false;  // an object member without a key, or an element with one
+  frame.count++;
+  PushInt(static_cast<int32_t>(kind));
   return true;
-}
-
-void ValueWriter::Number(const char* key, double v) {
-  if (Member(key, ValueKind::kNumber)) stream_.push_back(v);
-}
-
-void ValueWriter::Bool(const char* key, bool v) {
-  if (Member(key, ValueKind::kBool)) stream_.push_back(v ? 1 : 0);
-}
-
-void ValueWriter::Null(const char* key) { Member(key, ValueKind::kNull); }
-
-void ValueWriter::String(const char* key, std::string_view v) {
-  if (Member(key, ValueKind::kValue)) stream_.push_back(AddValue(v, false));
 }
 
 void ValueWriter::Bytes(const char* key, const uint8_t* data, size_t len) {
   if (Member(key, ValueKind::kValue)) {
-    stream_.push_back(AddValue(std::string_view(reinterpret_cast<const char*>(data), len), true));
+    PushInt(static_cast<int32_t>(AddValue(std::string_view(reinterpret_cast<const char*>(data), len), true)));
   }
 }
 
 void ValueWriter::BeginObject(const char* key) {
   if (!Member(key, ValueKind::kObject)) return;
   frames_.push_back({stream_.size(), sig_.size(), 0, false});
-  stream_.push_back(0);  // the shape id, known at the end
+  PushInt(0);  // the shape id, known at the end
 }
 
 void ValueWriter::EndObject() {
@@ -130,7 +117,7 @@ void ValueWriter::EndObject() {
   frames_.pop_back();
   int32_t id = InternShape(sig_.data() + frame.sig_start, sig_.size() - frame.sig_start);
   if (id >= 0) {
-    stream_[frame.slot] = id;
+    std::memcpy(&stream_[frame.slot], &id, sizeof id);
   } else {
     Inline(frame);
   }
@@ -140,21 +127,24 @@ void ValueWriter::EndObject() {
 // The shape table is full: this object names its members itself.
 void ValueWriter::Inline(const Frame& frame) {
   size_t count = sig_.size() - frame.sig_start;
-  std::vector<double> header;
-  header.reserve(1 + 2 * count);
-  header.push_back(static_cast<double>(count));
+  std::vector<int32_t> header;
+  header.reserve(2 + 2 * count);
+  header.push_back(-1);
+  header.push_back(static_cast<int32_t>(count));
   for (size_t i = frame.sig_start; i < sig_.size(); i++) {
-    header.push_back(AddValue(sig_[i].key, false));
-    header.push_back(static_cast<double>(sig_[i].kind));
+    header.push_back(static_cast<int32_t>(AddValue(sig_[i].key, false)));
+    header.push_back(static_cast<int32_t>(sig_[i].kind));
   }
-  stream_[frame.slot] = -1;
-  stream_.insert(stream_.begin() + static_cast<std::ptrdiff_t>(frame.slot) + 1, header.begin(), header.end());
+  std::vector<double> slots(header.size(), 0);
+  for (size_t i = 0; i < header.size(); i++) std::memcpy(&slots[i], &header[i], sizeof header[i]);
+  stream_[frame.slot] = slots[0];
+  stream_.insert(stream_.begin() + static_cast<std::ptrdiff_t>(frame.slot) + 1, slots.begin() + 1, slots.end());
 }
 
 void ValueWriter::BeginArray(const char* key) {
   if (!Member(key, ValueKind::kArray)) return;
   frames_.push_back({stream_.size(), sig_.size(), 0, true});
-  stream_.push_back(0);  // the length, known at the end
+  PushInt(0);  // the length, known at the end
 }
 
 void ValueWriter::EndArray() {
@@ -163,7 +153,8 @@ void ValueWriter::EndArray() {
     ok_ = false;
     return;
   }
-  stream_[frames_.back().slot] = frames_.back().count;
+  int32_t count = static_cast<int32_t>(frames_.back().count);
+  std::memcpy(&stream_[frames_.back().slot], &count, sizeof count);
   frames_.pop_back();
 }
 

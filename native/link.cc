@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
 
 #include "kinds/fields.h"
 #include "registry.h"
@@ -99,6 +102,7 @@ void EncodeLinkInfo(MessageWriter& writer, SpecReader& spec) {
 
 void EncodeLink(MessageWriter& writer, SpecReader& spec) {
   EncodeLinkBody(writer, spec);
+  writer.name_links = spec.Bool("nameLinks").value_or(false);
   if (spec.Bool("echo").value_or(false)) writer.header()->nlmsg_flags |= NLM_F_ECHO;
   // Unregistering a device or moving it to another namespace waits for the
   // kernel (RCU grace periods, ~20 ms): such requests leave from a worker.
@@ -146,7 +150,19 @@ void DecodeKindData(ValueWriter& out, const AttrTable& info, const AttrTable& li
   }
 }
 
-void DecodeLink(ValueWriter& out, const nlmsghdr* nlh) {
+// ifindex → name, from the links of one dump (views into its buffer); a link
+// without a name maps to nullopt, as the last of an index wins.
+using LinkNames = std::unordered_map<int64_t, std::optional<std::string_view>>;
+
+std::string_view NameIn(const AttrTable& attrs) {
+  const uint8_t* bytes;
+  size_t len;
+  if (!attrs.Bytes(IFLA_IFNAME, &bytes, &len)) return {};
+  const char* text = reinterpret_cast<const char*>(bytes);
+  return {text, strnlen(text, len)};
+}
+
+void DecodeLinkNamed(ValueWriter& out, const nlmsghdr* nlh, const LinkNames* names) {
   const auto* ifi = FamilyHeader<ifinfomsg>(nlh);
   if (ifi == nullptr) return out.Null(nullptr);
   AttrTable attrs = AttrsAfterHeader<ifinfomsg>(nlh, IFLA_MAX + 16);
@@ -157,7 +173,7 @@ void DecodeLink(ValueWriter& out, const nlmsghdr* nlh) {
   out.BeginObject(nullptr);
   out.Number("index", ifi->ifi_index);
   std::string text;
-  if (attrs.Str(IFLA_IFNAME, &text)) out.String("name", text);
+  if (attrs.Has(IFLA_IFNAME)) out.String("name", NameIn(attrs));
   // Always present, third: null for devices without a kind (lo, physical NICs).
   if (has_kind) {
     out.String("kind", kind);
@@ -166,9 +182,15 @@ void DecodeLink(ValueWriter& out, const nlmsghdr* nlh) {
   }
   const uint8_t* bytes;
   size_t len;
-  if (attrs.Bytes(IFLA_ADDRESS, &bytes, &len)) out.String("address", FormatHardwareAddress(bytes, len));
-  if (attrs.Bytes(IFLA_BROADCAST, &bytes, &len)) out.String("broadcast", FormatHardwareAddress(bytes, len));
-  if (attrs.Bytes(IFLA_PERM_ADDRESS, &bytes, &len)) out.String("permAddress", FormatHardwareAddress(bytes, len));
+  char mac[3 * kShortHex];
+  std::string spill;
+  if (attrs.Bytes(IFLA_ADDRESS, &bytes, &len)) out.String("address", FormatHardwareAddress(bytes, len, mac, &spill));
+  if (attrs.Bytes(IFLA_BROADCAST, &bytes, &len)) {
+    out.String("broadcast", FormatHardwareAddress(bytes, len, mac, &spill));
+  }
+  if (attrs.Bytes(IFLA_PERM_ADDRESS, &bytes, &len)) {
+    out.String("permAddress", FormatHardwareAddress(bytes, len, mac, &spill));
+  }
   out.Number("type", ifi->ifi_type);
   out.Number("flags", ifi->ifi_flags);
   out.Bool("up", ifi->ifi_flags & IFF_UP);
@@ -189,8 +211,22 @@ void DecodeLink(ValueWriter& out, const nlmsghdr* nlh) {
     out.String("slaveKind", slave_kind);
     DecodeKindData(out, info, attrs, slave_kind, true);
   }
+  if (names != nullptr) {
+    uint32_t index;
+    int32_t netns;
+    LinkNames::const_iterator found;
+    if (attrs.U32(IFLA_LINK, &index) && !attrs.S32(IFLA_LINK_NETNSID, &netns) &&
+        (found = names->find(index)) != names->end() && found->second) {
+      out.String("linkName", *found->second);
+    }
+    if (attrs.U32(IFLA_MASTER, &index) && (found = names->find(index)) != names->end() && found->second) {
+      out.String("masterName", *found->second);
+    }
+  }
   out.EndObject();
 }
+
+void DecodeLink(ValueWriter& out, const nlmsghdr* nlh) { DecodeLinkNamed(out, nlh, nullptr); }
 
 AttrLevel LinkAttrLevel(const std::vector<uint16_t>& path, const nlmsghdr* request) {
   if (path.empty()) return {&kIflaTable, 0};
@@ -225,6 +261,23 @@ Registrar registrars[] = {Registrar(&kLinkFamily), Registrar(&kLinkAdd), Registr
                           Registrar(&kLinkDel),    Registrar(&kLinkGet), Registrar(&kLinkDump)};
 
 }  // namespace
+
+void DecodeLinksNamed(ValueWriter& out, const char* data, size_t len) {
+  LinkNames names;
+  ForEachMessage(data, len, [&](const nlmsghdr* nlh) {
+    if (nlh->nlmsg_type != RTM_NEWLINK) return;
+    const auto* ifi = FamilyHeader<ifinfomsg>(nlh);
+    if (ifi == nullptr) return;
+    AttrTable attrs = AttrsAfterHeader<ifinfomsg>(nlh, IFLA_IFNAME);
+    names[ifi->ifi_index] = attrs.Has(IFLA_IFNAME) ? std::optional<std::string_view>(NameIn(attrs)) : std::nullopt;
+  });
+  out.BeginArray(nullptr);
+  ForEachMessage(data, len, [&](const nlmsghdr* nlh) {
+    if (nlh->nlmsg_type == RTM_NEWLINK) return DecodeLinkNamed(out, nlh, &names);
+    DecodeMessage(out, nlh);
+  });
+  out.EndArray();
+}
 
 void EncodeLinkBody(MessageWriter& writer, SpecReader& spec) {
   auto* ifi = writer.PutHeader<ifinfomsg>();

@@ -10,6 +10,7 @@
 
 #include "message.h"
 #include "netns.h"
+#include "link.h"
 #include "reader.h"
 #include "registry.h"
 
@@ -43,10 +44,18 @@ std::vector<uint8_t>& Scratch() {
   return buffer;
 }
 
+// What the engine needs to know about a request besides its bytes.
+struct RequestTraits {
+  bool slow = false;   // sent from a worker (MessageWriter::slow)
+  bool heavy = false;  // sent from a worker when batched with others
+  bool dump = false;
+  bool name_links = false;  // a link dump that names parents and masters
+};
+
 // Encodes op(spec) into the scratch buffer; leaves a JS exception and returns
 // nullptr on an unknown op, a bad spec or an oversized request.
 const nlmsghdr* EncodeRequest(Napi::Env env, const Napi::Value& op_name, const Napi::Value& spec,
-                              bool* slow, bool* heavy, bool* dump) {
+                              RequestTraits* traits) {
   if (!op_name.IsString() || !spec.IsObject()) {
     Napi::TypeError::New(env, "vnic: request(op: string, spec: object)").ThrowAsJavaScriptException();
     return nullptr;
@@ -66,14 +75,17 @@ const nlmsghdr* EncodeRequest(Napi::Env env, const Napi::Value& op_name, const N
         .ThrowAsJavaScriptException();
     return nullptr;
   }
-  *slow = writer.slow;
-  *heavy = writer.heavy;
-  *dump = (op->flags & NLM_F_DUMP) == NLM_F_DUMP;
+  traits->slow = writer.slow;
+  traits->heavy = writer.heavy;
+  traits->dump = (op->flags & NLM_F_DUMP) == NLM_F_DUMP;
+  traits->name_links = writer.name_links && traits->dump;
   return writer.header();
 }
 
 // Every message of a buffer, decoded, as one array.
-void DecodeAll(ValueWriter& out, const char* data, size_t len) {
+void DecodeAll(ValueWriter& out, const char* data, size_t len, bool name_links = false) {
+  out.Reserve(out.stream().size() + len / 16);  // ~1 slot per 25 bytes of a link with counters
+  if (name_links) return DecodeLinksNamed(out, data, len);
   out.BeginArray(nullptr);
   ForEachMessage(data, len, [&](const nlmsghdr* nlh) { DecodeMessage(out, nlh); });
   out.EndArray();
@@ -255,8 +267,8 @@ Napi::Value NetlinkSocket::Request(const Napi::CallbackInfo& info) {
     e.ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  bool slow = false, heavy = false, dump = false;
-  const nlmsghdr* nlh = EncodeRequest(env, info[0], info[1], &slow, &heavy, &dump);
+  RequestTraits traits;
+  const nlmsghdr* nlh = EncodeRequest(env, info[0], info[1], &traits);
   if (nlh == nullptr) return env.Undefined();
   uint32_t seq = next_seq_++;
   if (next_seq_ == 0) next_seq_ = 1;  // 0 is what the kernel's notifications carry
@@ -265,9 +277,10 @@ Napi::Value NetlinkSocket::Request(const Napi::CallbackInfo& info) {
   auto* header = reinterpret_cast<nlmsghdr*>(pending.request.data());
   header->nlmsg_seq = seq;
   header->nlmsg_pid = 0;
-  pending.dump = dump;
-  pending.slow = slow;
-  pending.heavy = heavy;
+  pending.dump = traits.dump;
+  pending.slow = traits.slow;
+  pending.heavy = traits.heavy;
+  pending.name_links = traits.name_links;
   outbox_.push_back(seq);
   ScheduleFlush();
   UpdateLiveness();
@@ -539,6 +552,7 @@ void NetlinkSocket::Complete(uint32_t seq, Completion completion) {
   auto it = pending_.find(seq);
   if (it == pending_.end()) return;
   if (completion.error == 0) completion.replies = std::move(it->second.replies);
+  completion.name_links = it->second.name_links;
   if (it->second.sent_order != 0) in_flight_--;
   if (dump_in_flight_ == seq) dump_in_flight_ = 0;
   pending_.erase(it);
@@ -571,7 +585,7 @@ void NetlinkSocket::Dispatch() {
       out.Null(nullptr);
     } else {
       out.Null(nullptr);
-      DecodeAll(out, c.replies.data(), c.replies.size());
+      DecodeAll(out, c.replies.data(), c.replies.size(), c.name_links);
     }
   }
   out.EndArray();
@@ -629,8 +643,8 @@ void NetlinkSocket::UpdateLiveness() {
 
 Napi::Value NetlinkSocket::Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  bool slow = false, heavy = false, dump = false;
-  const nlmsghdr* nlh = EncodeRequest(env, info[0], info[1], &slow, &heavy, &dump);
+  RequestTraits traits;
+  const nlmsghdr* nlh = EncodeRequest(env, info[0], info[1], &traits);
   if (nlh == nullptr) return env.Undefined();
   return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(nlh), nlh->nlmsg_len);
 }

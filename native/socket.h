@@ -45,6 +45,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     bool slow = false;   // always sent from a worker
     bool heavy = false;  // sent from a worker when batched with others
     bool interrupted = false;
+    bool name_links = false;  // a link dump naming parents and masters from itself
     uint8_t retries = 0;
   };
   struct Completion {
@@ -55,6 +56,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     std::string attr;
     int64_t missing_attr = -1;
     std::string replies;
+    bool name_links = false;
   };
   struct SendWork;
 
