@@ -5,7 +5,7 @@ import { constants } from 'os';
 import { VnicError, invalid, withTarget } from './errors';
 import type { Requester } from './engine';
 import { kindCodec, kindSetKeys, knownKinds } from './kinds';
-import type { KindAddOptions, KindContext, KindSetOptions } from './kinds';
+import type { KindAddOptions, KindCodec, KindContext, KindSetOptions } from './kinds';
 import { NetnsFd, NetnsTarget, openNetns } from './netns';
 import type { Link, LinkRef, LinkSetOptions } from './types';
 import {
@@ -41,6 +41,14 @@ const COMMON_SET_KEYS = ['up', 'promisc', 'allmulticast', 'mtu', 'address', 'nam
   'group', 'netns', 'master', 'hairpin', 'kind'] as const;
 /** Everything set() accepts: the common changes and every kind's. */
 const SET_KEYS: readonly string[] = [...COMMON_SET_KEYS, ...kindSetKeys];
+
+/** Everything add() accepts for a kind: the common options and the kind's. */
+const addKeys = new Map<KindCodec, readonly string[]>();
+function addKeysOf(codec: KindCodec): readonly string[] {
+  let keys = addKeys.get(codec);
+  if (!keys) addKeys.set(codec, keys = [...COMMON_ADD_KEYS, ...codec.addKeys]);
+  return keys;
+}
 
 /**
  * The kernel answers a kind it has no driver for (module absent, or not
@@ -87,8 +95,8 @@ class FdScope implements KindContext {
     return { netnsFd: await this.netnsFd(target) };
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.opened.map((ns) => ns.close()));
+  close(): Promise<unknown> | undefined {
+    return this.opened.length === 0 ? undefined : Promise.all(this.opened.map((ns) => ns.close()));
   }
 }
 
@@ -129,27 +137,38 @@ export class LinkApi {
     if (!codec) throw invalid(op, 'kind', `must be one of ${knownKinds().join(', ')} (got ${String(raw.kind)})`, name);
     const fds = new FdScope(op, (field, ref) => this.resolve(op, field, ref, name));
     try {
-      checkKnownKeys(op, raw, [...COMMON_ADD_KEYS, ...codec.addKeys]);
+      checkKnownKeys(op, raw, addKeysOf(codec));
       if (codec.needsParent && raw.link === undefined) {
         throw invalid(op, 'link', `a ${String(raw.kind)} needs its parent link, e.g. link: 'eth0'`);
       }
-      const spec: Record<string, unknown> = { name, kind: raw.kind, ...commonSpec(op, raw) };
-      const [parent, master] = await Promise.all([
-        raw.link === undefined ? undefined : this.resolve(op, 'link', raw.link as LinkRef, name),
-        raw.master === undefined ? undefined : this.resolve(op, 'master', raw.master as LinkRef, name),
-      ]);
+      // The kernel ignores IFLA_IFALIAS at creation: it follows in a second request.
+      const { alias, ...common } = commonSpec(op, raw) as { alias?: string };
+      const spec: Record<string, unknown> = { name, kind: raw.kind, ...common };
+      let parent: number | undefined;
+      let master: number | undefined;
+      if (typeof raw.link === 'string' || typeof raw.master === 'string') {
+        // Names to look up: both lookups in one exchange.
+        [parent, master] = await Promise.all([
+          raw.link === undefined ? undefined : this.resolve(op, 'link', raw.link as LinkRef, name),
+          raw.master === undefined ? undefined : this.resolve(op, 'master', raw.master as LinkRef, name),
+        ]);
+      } else {
+        if (raw.link !== undefined) parent = checkLinkRef(op, 'link', raw.link) as number;
+        if (raw.master !== undefined) master = checkLinkRef(op, 'master', raw.master) as number;
+      }
       if (parent !== undefined) spec.link = parent;
       if (master !== undefined) spec.master = master;
       spec.info = await codec.encodeAdd(raw, fds);
       if (raw.netns !== undefined) Object.assign(spec, await fds.netnsSpec(raw.netns as NetnsTarget));
-      // The kernel ignores IFLA_IFALIAS at creation: it follows in a second request.
-      const alias = spec.alias as string | undefined;
-      delete spec.alias;
       // NLM_F_ECHO returns the new link in the same exchange, except from
       // another namespace (the kernel echoes there, not to us).
       spec.echo = raw.netns === undefined;
-      const [echoed] = await this.rq.request<Link>(op, spec, name).catch((error: VnicError) =>
-        this.explain(unsupportedKind(error, String(raw.kind)), codec, op, name, raw));
+      let echoed: Link | undefined;
+      try {
+        [echoed] = await this.rq.request<Link>(op, spec, name);
+      } catch (error) {
+        await this.explain(unsupportedKind(error as VnicError, String(raw.kind)), codec, op, name, raw);
+      }
       if (raw.netns !== undefined) return await this.reportFromElsewhere(raw.netns as NetnsTarget, name, alias);
       const created = echoed ?? await this.get(name);  // no echo before Linux 6.2
       if (alias !== undefined) {
@@ -164,7 +183,8 @@ export class LinkApi {
     } catch (error) {
       throw withTarget(error, name);
     } finally {
-      await fds.close();
+      const closing = fds.close();
+      if (closing) await closing;
     }
   }
 

@@ -7,7 +7,10 @@ namespace vnic {
 namespace {
 
 // Runs once per isolate, with shapeOf(id) → [key, kind, key, kind, …]; returns
-// [read(slots: Float64Array, values: Array), gather(...values), join(...arrays)]. Each shape becomes a function
+// [read(doubles: Float64Array, ints: Int32Array, values: Array),
+//  readWith(doubles, ints, ...values), deliver(callback, doubles, ints, values),
+//  deliverWith(callback, doubles, ints, ...values), gather(...values),
+//  join(...arrays)]; the two views share one buffer. Each shape becomes a function
 // returning an object literal with the shape's keys in order, its members
 // read at constant offsets from the cursor: V8 then builds the object in one
 // step with a map it reuses (fast properties) instead of a lookup and a map
@@ -92,15 +95,20 @@ const char kReaderSource[] = R"JS((function (shapeOf) {
     if (id < 0) return inline();
     return (made[id] || compile(id))();
   }
-  function read(numbers, values) {
-    s.f = numbers; s.i = new Int32Array(numbers.buffer, numbers.byteOffset, numbers.length * 2); s.v = values; s.p = 0;
+  function read(doubles, ints, values) {
+    s.f = doubles; s.i = ints; s.v = values; s.p = 0;
     try { return element(); } finally { s.f = null; s.i = null; s.v = null; }
   }
-  // The value table, handed over as arguments: one call per chunk instead of
-  // a property store per value.
+  // The value table arrives as arguments rather than a property store per
+  // value: after the slots for a small table, in chunks (gather, join) for a
+  // large one. deliver hands the value to a callback in the same entry into
+  // JS (the engine's completions, a monitor's events).
+  function readWith(doubles, ints, ...values) { return read(doubles, ints, values); }
+  function deliver(callback, doubles, ints, values) { return callback.call(this, read(doubles, ints, values)); }
+  function deliverWith(callback, doubles, ints, ...values) { return callback.call(this, read(doubles, ints, values)); }
   function gather(...values) { return values; }
   function join(...chunks) { return [].concat(...chunks); }
-  return [read, gather, join];
+  return [read, readWith, deliver, deliverWith, gather, join];
 }))JS";
 
 bool IsAscii(std::string_view text) {
@@ -111,8 +119,31 @@ bool IsAscii(std::string_view text) {
 }
 
 struct ReaderState {
-  Napi::FunctionReference read, gather, join;
+  Napi::FunctionReference read, read_with, deliver, deliver_with, gather, join;
+  // The slots' buffer, kept from one call to the next (a new one per
+  // wakeup would be external memory that only a GC gives back), with its
+  // two views; a large one (a dump's) is dropped after use.
+  Napi::Reference<Napi::Float64Array> doubles;
+  Napi::Reference<Napi::Int32Array> ints;
+  double* data = nullptr;
+  size_t capacity = 0;  // in slots
 };
+
+constexpr size_t kMinSlots = 8 * 1024;   // 64 KiB
+constexpr size_t kKeepSlots = 64 * 1024;  // 512 KiB
+
+// Makes room for `slots` slots in the state's buffer.
+bool Reserve(Napi::Env env, ReaderState* state, size_t slots) {
+  if (slots <= state->capacity) return true;
+  size_t capacity = std::max(slots, kMinSlots);
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, capacity * sizeof(double));
+  if (env.IsExceptionPending()) return false;
+  state->doubles = Napi::Persistent(Napi::Float64Array::New(env, capacity, buffer, 0));
+  state->ints = Napi::Persistent(Napi::Int32Array::New(env, 2 * capacity, buffer, 0));
+  state->data = static_cast<double*>(buffer.Data());
+  state->capacity = capacity;
+  return true;
+}
 
 Napi::Value ShapeOf(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -138,9 +169,8 @@ ReaderState* Reader(Napi::Env env) {
   Napi::Value made = factory.As<Napi::Function>().Call({Napi::Function::New(env, ShapeOf, "shapeOf")});
   if (made.IsEmpty() || !made.IsArray()) return nullptr;
   auto parts = made.As<Napi::Array>();
-  state = new ReaderState{Napi::Persistent(parts.Get(0u).As<Napi::Function>()),
-                          Napi::Persistent(parts.Get(1u).As<Napi::Function>()),
-                          Napi::Persistent(parts.Get(2u).As<Napi::Function>())};
+  auto part = [&](uint32_t i) { return Napi::Persistent(parts.Get(i).As<Napi::Function>()); };
+  state = new ReaderState{part(0), part(1), part(2), part(3), part(4), part(5)};
   env.SetInstanceData(state);  // deleted with the environment
   return state;
 }
@@ -148,23 +178,27 @@ ReaderState* Reader(Napi::Env env) {
 // Arguments per gather() call: 16 KiB of stack.
 constexpr size_t kGatherChunk = 2048;
 
-}  // namespace
 
-Napi::Value ToJs(Napi::Env env, const ValueWriter& writer) {
+// The reader's arguments for the writer's value: the slots' two views, then
+// the values themselves (`small`) or one array of them. Leaves a pending JS
+// exception and returns false when the writer was misused.
+bool Arguments(Napi::Env env, const ValueWriter& writer, ReaderState** state, std::vector<napi_value>* args,
+               bool* small) {
   if (!writer.complete()) {
     Napi::Error::New(env, "vnic: internal error: a decoder wrote a malformed value").ThrowAsJavaScriptException();
-    return Napi::Value();
+    return false;
   }
-  ReaderState* reader = Reader(env);
-  if (reader == nullptr) return Napi::Value();
+  ReaderState* reader = *state = Reader(env);
+  if (reader == nullptr) return false;
   const std::vector<double>& stream = writer.stream();
-  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, stream.size() * sizeof(double));
-  if (!stream.empty()) std::memcpy(buffer.Data(), stream.data(), stream.size() * sizeof(double));
-  Napi::Float64Array numbers = Napi::Float64Array::New(env, stream.size(), buffer, 0);
+  if (!Reserve(env, reader, stream.size())) return false;
+  std::memcpy(reader->data, stream.data(), stream.size() * sizeof(double));
   const auto& entries = writer.values();
-  std::vector<napi_value> made;
-  made.reserve(std::min(entries.size(), kGatherChunk));
-  std::vector<napi_value> chunks;
+  *small = entries.size() <= kGatherChunk;
+  args->push_back(reader->doubles.Value());
+  args->push_back(reader->ints.Value());
+  std::vector<napi_value> chunk, chunks;
+  std::vector<napi_value>& into = *small ? *args : chunk;
   for (size_t i = 0; i < entries.size(); i++) {
     std::string_view text = writer.text(entries[i]);
     napi_value value;
@@ -177,16 +211,50 @@ Napi::Value ToJs(Napi::Env env, const ValueWriter& writer) {
       // UTF-8, invalid sequences replaced (U+FFFD), as names always were.
       napi_create_string_utf8(env, text.data(), text.size(), &value);
     }
-    made.push_back(value);
-    if (made.size() == kGatherChunk || i + 1 == entries.size()) {
-      chunks.push_back(reader->gather.Call(made));
-      made.clear();
+    into.push_back(value);
+    if (!*small && (chunk.size() == kGatherChunk || i + 1 == entries.size())) {
+      chunks.push_back(reader->gather.Call(chunk));
+      chunk.clear();
     }
   }
-  Napi::Value values = chunks.empty() ? reader->gather.Call({})
-                       : chunks.size() == 1 ? Napi::Value(env, chunks[0]) : reader->join.Call(chunks);
-  if (values.IsEmpty()) return Napi::Value();
-  return reader->read.Call({numbers, values});
+  if (!*small) {
+    Napi::Value values = reader->join.Call(chunks);
+    if (values.IsEmpty()) return false;
+    args->push_back(values);
+  }
+  return true;
+}
+
+// A dump's large buffer is not kept for the next, small replies.
+void Shrink(ReaderState* reader) {
+  if (reader->capacity <= kKeepSlots) return;
+  reader->doubles.Reset();
+  reader->ints.Reset();
+  reader->data = nullptr;
+  reader->capacity = 0;
+}
+
+}  // namespace
+
+Napi::Value ToJs(Napi::Env env, const ValueWriter& writer) {
+  ReaderState* reader = nullptr;
+  std::vector<napi_value> args;
+  bool small = true;
+  if (!Arguments(env, writer, &reader, &args, &small)) return Napi::Value();
+  Napi::Value result = (small ? reader->read_with : reader->read).Call(args);
+  Shrink(reader);
+  return result;
+}
+
+void Deliver(Napi::Env env, const ValueWriter& writer, napi_value receiver, napi_value callback) {
+  ReaderState* reader = nullptr;
+  std::vector<napi_value> args{callback};
+  bool small = true;
+  if (!Arguments(env, writer, &reader, &args, &small)) return;
+  napi_value result;
+  napi_make_callback(env, nullptr, receiver, (small ? reader->deliver_with : reader->deliver).Value(), args.size(),
+                     args.data(), &result);
+  Shrink(reader);
 }
 
 }  // namespace vnic

@@ -15,4 +15,8 @@ namespace vnic {
 // exception (and returns an empty value) when the writer was misused.
 Napi::Value ToJs(Napi::Env env, const ValueWriter& writer);
 
+// Calls callback(value) as node's MakeCallback does (this = receiver;
+// microtasks run after), the value read in the same entry into JS.
+void Deliver(Napi::Env env, const ValueWriter& writer, napi_value receiver, napi_value callback);
+
 }  // namespace vnic

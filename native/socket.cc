@@ -422,6 +422,9 @@ void NetlinkSocket::OnReadable() {
       continue;
     }
     ForEachMessage(recv_buf_.data(), got, [this](const nlmsghdr* nlh) { HandleMessage(nlh); });
+    // Every request answered: nothing else can arrive on a request socket,
+    // so skip the recv that would only say EAGAIN.
+    if (in_flight_ == 0 && on_event_.IsEmpty()) break;
   }
   Flush();
   Dispatch();
@@ -590,9 +593,8 @@ void NetlinkSocket::Dispatch() {
   }
   out.EndArray();
   completions_.clear();
-  Napi::Value batch = ToJs(env, out);
+  Deliver(env, out, Value(), on_complete_.Value());
   Recycle(out);
-  if (!batch.IsEmpty()) on_complete_.MakeCallback(Value(), {batch});
   if (env.IsExceptionPending()) {
     napi_fatal_exception(env, env.GetAndClearPendingException().Value());
   }
@@ -615,9 +617,8 @@ void NetlinkSocket::DispatchEvents() {
   });
   out.EndArray();
   event_bytes_.clear();
-  Napi::Value events = ToJs(env, out);
+  Deliver(env, out, Value(), on_event_.Value());
   Recycle(out);
-  if (!events.IsEmpty()) on_event_.MakeCallback(Value(), {events});
   if (env.IsExceptionPending()) {
     napi_fatal_exception(env, env.GetAndClearPendingException().Value());
   }
