@@ -70,6 +70,7 @@ function noLinkIndex(error: VnicError): never {
 }
 
 const indexOf = (messages: Link[]): number => messages[0].index;
+const NONE: number[] = [];
 
 /** How a request names its link: by index, or by name (the kernel looks it up, saving a round trip). */
 function refSpec(ref: LinkRef): { index: number } | { name: string } {
@@ -381,9 +382,12 @@ export class LinkApi {
 
   /** The indexes of a link's parent (where it lives here) and master, to name. */
   private namesWanted(link: Link): number[] {
+    const parent = link.link !== undefined && link.linkNetnsId === undefined && link.link !== link.index;
+    const master = link.master !== undefined && link.master !== link.index;
+    if (!parent && !master) return NONE;
     const wanted: number[] = [];
-    if (link.link !== undefined && link.linkNetnsId === undefined && link.link !== link.index) wanted.push(link.link);
-    if (link.master !== undefined && link.master !== link.index) wanted.push(link.master);
+    if (parent) wanted.push(link.link as number);
+    if (master) wanted.push(link.master as number);
     return wanted;
   }
 

@@ -37,11 +37,13 @@ const char kReaderSource[] = R"JS((function (shapeOf) {
     }
   }
   function element() { return member(int()); }
+  // Sized once (a [] grown by push reserves 17 slots for one element).
   function array() {
-    const out = [];
-    for (let n = int(); n > 0; n--) {
+    const n = int();
+    const out = new Array(n);
+    for (let k = 0; k < n; k++) {
       const kind = int();
-      out.push(kind === OBJECT ? object() : member(kind));
+      out[k] = kind === OBJECT ? object() : member(kind);
     }
     return out;
   }
