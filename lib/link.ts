@@ -70,7 +70,6 @@ function noLinkIndex(error: VnicError): never {
 }
 
 const indexOf = (messages: Link[]): number => messages[0].index;
-const NONE: number[] = [];
 
 /** How a request names its link: by index, or by name (the kernel looks it up, saving a round trip). */
 function refSpec(ref: LinkRef): { index: number } | { name: string } {
@@ -314,11 +313,13 @@ export class LinkApi {
   /** `ip -d link show dev X`: the link, decoded; a VnicError ENODEV when there is none. */
   get(ref: LinkRef, options: LinkGetOptions = {}): Promise<Link> {
     const op = 'link.get';
-    let spec: { index: number; extMask: number } | { name: string; extMask: number };
+    let spec: object;
     try {
       checkLinkRef(op, 'link', ref);
       const extMask = RTEXT_FILTER_VF | (options.stats === false ? RTEXT_FILTER_SKIP_STATS : 0);
-      spec = typeof ref === 'number' ? { index: ref, extMask } : { name: ref, extMask };
+      // nameLinks: the addon looks the parent and master up by index as the
+      // reply arrives and names them in the link (linkName, masterName).
+      spec = typeof ref === 'number' ? { index: ref, extMask, nameLinks: true } : { name: ref, extMask, nameLinks: true };
     } catch (error) {
       return Promise.reject(error);
     }
@@ -326,13 +327,8 @@ export class LinkApi {
     return this.rq.request<Link>(op, spec, String(ref)).then(this.gotLink, noLink);
   }
 
-  /** The reply to a get, finished: its parent's and master's names looked up only when it has them. */
-  private readonly gotLink = (messages: Link[]): Link | Promise<Link> => {
-    const link = messages[0];
-    const wanted = this.namesWanted(link);
-    if (wanted.length === 0) return this.finish(link, undefined);
-    return this.namesOf(wanted).then((names) => this.finish(link, names));
-  };
+  /** The reply to a get, finished (the addon has named its parent and master). */
+  private readonly gotLink = (messages: Link[]): Link => this.finish(messages[0], undefined);
 
   /** Like get, but undefined when the link does not exist. */
   async find(ref: LinkRef, options: LinkGetOptions = {}): Promise<Link | undefined> {
@@ -378,24 +374,6 @@ export class LinkApi {
   async names(): Promise<Map<number, string>> {
     const links = await this.rq.request<Link>('link.dump', { family: AF_PACKET, extMask: RTEXT_FILTER_SKIP_STATS });
     return new Map(links.map((link) => [link.index, link.name]));
-  }
-
-  /** The indexes of a link's parent (where it lives here) and master, to name. */
-  private namesWanted(link: Link): number[] {
-    const parent = link.link !== undefined && link.linkNetnsId === undefined && link.link !== link.index;
-    const master = link.master !== undefined && link.master !== link.index;
-    if (!parent && !master) return NONE;
-    const wanted: number[] = [];
-    if (parent) wanted.push(link.link as number);
-    if (master) wanted.push(link.master as number);
-    return wanted;
-  }
-
-  /** The names of links by index (one pipelined lookup each; those that vanished are left out). */
-  private async namesOf(wanted: number[]): Promise<Map<number, string>> {
-    const found = await Promise.all(wanted.map((index) =>
-      this.rq.request<Link>('link.get', { index, extMask: RTEXT_FILTER_SKIP_STATS }).then(([l]) => l, () => undefined)));
-    return new Map(found.filter((l): l is Link => l !== undefined).map((l) => [l.index, l.name]));
   }
 
   private async resolve(op: string, field: string, ref: LinkRef, target: string): Promise<number> {

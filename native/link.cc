@@ -102,7 +102,8 @@ void EncodeLinkInfo(MessageWriter& writer, SpecReader& spec) {
 
 void EncodeLink(MessageWriter& writer, SpecReader& spec) {
   EncodeLinkBody(writer, spec);
-  writer.name_links = spec.Bool("nameLinks").value_or(false);
+  // Gets and dumps only: what the engine does with the replies.
+  writer.name_links = writer.header()->nlmsg_type == RTM_GETLINK && spec.Bool("nameLinks").value_or(false);
   if (spec.Bool("echo").value_or(false)) writer.header()->nlmsg_flags |= NLM_F_ECHO;
   // Unregistering a device or moving it to another namespace waits for the
   // kernel (RCU grace periods, ~20 ms): such requests leave from a worker.
@@ -262,9 +263,9 @@ Registrar registrars[] = {Registrar(&kLinkFamily), Registrar(&kLinkAdd), Registr
 
 }  // namespace
 
-void DecodeLinksNamed(ValueWriter& out, const char* data, size_t len) {
+void DecodeLinksNamed(ValueWriter& out, const char* data, size_t len, const char* names_data, size_t names_len) {
   LinkNames names;
-  ForEachMessage(data, len, [&](const nlmsghdr* nlh) {
+  ForEachMessage(names_data, names_len, [&](const nlmsghdr* nlh) {
     if (nlh->nlmsg_type != RTM_NEWLINK) return;
     const auto* ifi = FamilyHeader<ifinfomsg>(nlh);
     if (ifi == nullptr) return;
@@ -277,6 +278,33 @@ void DecodeLinksNamed(ValueWriter& out, const char* data, size_t len) {
     DecodeMessage(out, nlh);
   });
   out.EndArray();
+}
+
+std::vector<uint32_t> LinksToName(const std::string& replies) {
+  std::vector<uint32_t> wanted;
+  bool first = true;
+  ForEachMessage(replies.data(), replies.size(), [&](const nlmsghdr* nlh) {
+    if (!first) return;
+    first = false;
+    const auto* ifi = FamilyHeader<ifinfomsg>(nlh);
+    if (nlh->nlmsg_type != RTM_NEWLINK || ifi == nullptr) return;
+    AttrTable attrs = AttrsAfterHeader<ifinfomsg>(nlh, IFLA_MAX + 16);
+    uint32_t index;
+    int32_t netns;
+    int64_t self = ifi->ifi_index;
+    if (attrs.U32(IFLA_LINK, &index) && !attrs.S32(IFLA_LINK_NETNSID, &netns) && index != self) wanted.push_back(index);
+    if (attrs.U32(IFLA_MASTER, &index) && index != self) wanted.push_back(index);
+  });
+  return wanted;
+}
+
+std::string EncodeNameLookup(uint32_t index) {
+  std::vector<uint8_t> buffer(128);
+  MessageWriter writer(buffer, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK);
+  auto* ifi = writer.PutHeader<ifinfomsg>();
+  ifi->ifi_index = static_cast<int>(index);
+  writer.PutU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+  return std::string(writer.bytes());
 }
 
 void EncodeLinkBody(MessageWriter& writer, SpecReader& spec) {

@@ -78,14 +78,20 @@ const nlmsghdr* EncodeRequest(Napi::Env env, const Napi::Value& op_name, const N
   traits->slow = writer.slow;
   traits->heavy = writer.heavy;
   traits->dump = (op->flags & NLM_F_DUMP) == NLM_F_DUMP;
-  traits->name_links = writer.name_links && traits->dump;
+  traits->name_links = writer.name_links;
   return writer.header();
 }
 
-// Every message of a buffer, decoded, as one array.
-void DecodeAll(ValueWriter& out, const char* data, size_t len, bool name_links = false) {
+// Every message of a buffer, decoded, as one array; with name_links, links
+// named from `names` (a get's lookups) or, when null, from the buffer itself
+// (a dump).
+void DecodeAll(ValueWriter& out, const char* data, size_t len, bool name_links = false,
+               const std::string* names = nullptr) {
   out.Reserve(out.stream().size() + len / 16);  // ~1 slot per 25 bytes of a link with counters
-  if (name_links) return DecodeLinksNamed(out, data, len);
+  if (name_links) {
+    return names == nullptr ? DecodeLinksNamed(out, data, len, data, len)
+                            : DecodeLinksNamed(out, data, len, names->data(), names->size());
+  }
   out.BeginArray(nullptr);
   ForEachMessage(data, len, [&](const nlmsghdr* nlh) { DecodeMessage(out, nlh); });
   out.EndArray();
@@ -393,8 +399,25 @@ void NetlinkSocket::OnReadable() {
   // A monitor drains its queue: the kernel reports drops (ENOBUFS) only once
   // per spell of congestion, which ends when the queue empties, so a resync
   // must not start while notifications still wait unread.
-  const int limit = on_event_.IsEmpty() ? kDatagramsPerWakeup : kMonitorDatagramsPerWakeup;
-  for (int i = 0; i < limit && !closed_; i++) {
+  int budget = on_event_.IsEmpty() ? kDatagramsPerWakeup : kMonitorDatagramsPerWakeup;
+  lookups_started_ = false;
+  budget -= ReadAvailable(budget);
+  Flush();
+  if (lookups_started_ && budget > 0) {
+    // The kernel answered the lookups inside sendmsg: their gets settle now,
+    // not a wakeup later.
+    ReadAvailable(budget);
+    Flush();
+  }
+  Dispatch();
+  DispatchEvents();
+  UpdateLiveness();
+}
+
+// Reads up to `budget` datagrams; returns how many it read.
+int NetlinkSocket::ReadAvailable(int budget) {
+  int read = 0;
+  while (read < budget && !closed_) {
     ssize_t n = recv(fd_, recv_buf_.data(), recv_buf_.size(), MSG_DONTWAIT | MSG_TRUNC);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -407,6 +430,7 @@ void NetlinkSocket::OnReadable() {
       }
       break;  // EAGAIN: drained
     }
+    read++;
     size_t got = static_cast<size_t>(n);
     if (got > recv_buf_.size()) {
       // Larger than any reply seen so far: grow for the next one; this one's
@@ -426,10 +450,7 @@ void NetlinkSocket::OnReadable() {
     // so skip the recv that would only say EAGAIN.
     if (in_flight_ == 0 && on_event_.IsEmpty()) break;
   }
-  Flush();
-  Dispatch();
-  DispatchEvents();
-  UpdateLiveness();
+  return read;
 }
 
 // A reply to one of our requests, as opposed to a notification: the kernel
@@ -554,11 +575,63 @@ void NetlinkSocket::HandleOverrun() {
 void NetlinkSocket::Complete(uint32_t seq, Completion completion) {
   auto it = pending_.find(seq);
   if (it == pending_.end()) return;
-  if (completion.error == 0) completion.replies = std::move(it->second.replies);
-  completion.name_links = it->second.name_links;
-  if (it->second.sent_order != 0) in_flight_--;
+  if (it->second.sent_order != 0) {
+    in_flight_--;
+    it->second.sent_order = 0;
+  }
   if (dump_in_flight_ == seq) dump_in_flight_ = 0;
+  if (it->second.lookup_for != 0) return FinishLookup(seq, completion.error == 0);
+  if (completion.error == 0 && it->second.name_links && !it->second.dump && StartLookups(seq)) return;
+  if (completion.error == 0) {
+    completion.replies = std::move(it->second.replies);
+    completion.names = std::move(it->second.names);
+  }
+  completion.name_links = it->second.name_links;
+  completion.dump = it->second.dump;
   pending_.erase(it);
+  completions_.push_back(std::move(completion));
+}
+
+// A get that names its link's parent and master: look them up by index now,
+// ahead of anything queued (the get has been answered), and hold the get
+// until they answer. False when there is nothing to look up.
+bool NetlinkSocket::StartLookups(uint32_t seq) {
+  std::vector<uint32_t> wanted = LinksToName(pending_[seq].replies);
+  if (wanted.empty()) return false;
+  std::vector<uint32_t> lookups;
+  for (uint32_t index : wanted) {
+    uint32_t lookup = next_seq_++;
+    if (next_seq_ == 0) next_seq_ = 1;
+    Pending& pending = pending_[lookup];
+    pending.request = EncodeNameLookup(index);
+    auto* header = reinterpret_cast<nlmsghdr*>(pending.request.data());
+    header->nlmsg_seq = lookup;
+    pending.lookup_for = seq;
+    lookups.push_back(lookup);
+  }
+  pending_[seq].lookups = static_cast<uint8_t>(lookups.size());
+  for (auto it = lookups.rbegin(); it != lookups.rend(); ++it) outbox_.push_front(*it);
+  lookups_started_ = true;
+  ScheduleFlush();
+  return true;
+}
+
+// A lookup answered (found) or failed (its link is not named, as when it
+// vanished): once the get's last lookup is in, the get settles.
+void NetlinkSocket::FinishLookup(uint32_t seq, bool found) {
+  auto it = pending_.find(seq);
+  uint32_t get = it->second.lookup_for;
+  std::string replies = found ? std::move(it->second.replies) : std::string();
+  pending_.erase(it);
+  auto held = pending_.find(get);
+  if (held == pending_.end()) return;
+  held->second.names += replies;
+  if (--held->second.lookups > 0) return;
+  Completion completion{get, 0};
+  completion.replies = std::move(held->second.replies);
+  completion.names = std::move(held->second.names);
+  completion.name_links = true;
+  pending_.erase(held);
   completions_.push_back(std::move(completion));
 }
 
@@ -588,7 +661,7 @@ void NetlinkSocket::Dispatch() {
       out.Null(nullptr);
     } else {
       out.Null(nullptr);
-      DecodeAll(out, c.replies.data(), c.replies.size(), c.name_links);
+      DecodeAll(out, c.replies.data(), c.replies.size(), c.name_links, c.dump ? nullptr : &c.names);
     }
   }
   out.EndArray();

@@ -45,8 +45,13 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     bool slow = false;   // always sent from a worker
     bool heavy = false;  // sent from a worker when batched with others
     bool interrupted = false;
-    bool name_links = false;  // a link dump naming parents and masters from itself
+    // A link dump naming parents and masters from itself; a link get naming
+    // them through lookups the engine makes (held until they answer).
+    bool name_links = false;
     uint8_t retries = 0;
+    uint8_t lookups = 0;    // a held get: its lookups still unanswered
+    uint32_t lookup_for = 0;  // a lookup: the seq of the get it names links for
+    std::string names;        // a held get: the links its lookups found
   };
   struct Completion {
     uint32_t seq;
@@ -57,6 +62,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     int64_t missing_attr = -1;
     std::string replies;
     bool name_links = false;
+    std::string names;  // the links a get's lookups found
+    bool dump = false;
   };
   struct SendWork;
 
@@ -77,6 +84,9 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   void HandleDone(const nlmsghdr* nlh);
   void HandleOverrun();
   void Complete(uint32_t seq, Completion completion);
+  bool StartLookups(uint32_t seq);
+  void FinishLookup(uint32_t seq, bool found);
+  int ReadAvailable(int budget);
   void FailAll(const std::vector<uint32_t>& seqs, int error, const char* message);
   void Dispatch();
   void DispatchEvents();
@@ -106,6 +116,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   Napi::FunctionReference on_event_;  // empty unless this socket is a monitor
   std::string event_bytes_;           // notifications received in this wakeup
   bool events_lost_ = false;
+  bool lookups_started_ = false;      // in this wakeup: read again after sending them
   ValueWriter writer_;                // what a wakeup hands to JS, reused
 };
 
