@@ -19,10 +19,15 @@ interface Waiter {
 /**
  * Requests handed to the addon and not yet settled, at most: the addon's own
  * window (requests at the kernel). Beyond it requests wait here, as specs, and
- * are encoded as earlier ones settle, a few per wakeup, instead of all in the
- * turn that made them: that turn stays short however many were made.
+ * are encoded as earlier ones settle instead of all in the turn that made
+ * them: that turn stays short however many were made.
  */
 const ADDON_WINDOW = 256;
+/**
+ * Requests encoded between two wakeups, at most (each ~2 µs): the window
+ * fills over a few turns. Those encoded are in flight, so a wakeup follows.
+ */
+const SUBMIT_PER_TURN = 64;
 
 /** Our word on a kernel refusal whose errno alone does not say what to do. */
 function privilegeHint(errno: number, op: string): string | undefined {
@@ -79,6 +84,8 @@ export class Requester {
   private readonly queue: Array<Waiter | undefined> = [];
   private queueHead = 0;
   private inAddon = 0;
+  /** Encoded since the last wakeup (settle). */
+  private submittedThisTurn = 0;
   private closed = false;
 
   constructor(nsFd: number | undefined, options?: NativeSocketOptions) {
@@ -99,8 +106,11 @@ export class Requester {
     const waiter: Waiter = { resolve: settled, reject: settled, op, spec, target };
     capturing = waiter;
     const promise = new Promise<T[]>(capture);
-    if (this.inAddon < ADDON_WINDOW && this.queueHead === this.queue.length) this.submit(waiter);
-    else this.queue.push(waiter);
+    if (this.inAddon < ADDON_WINDOW && this.queueHead === this.queue.length && this.submittedThisTurn < SUBMIT_PER_TURN) {
+      this.submit(waiter);
+    } else {
+      this.queue.push(waiter);
+    }
     return promise;
   }
 
@@ -116,12 +126,14 @@ export class Requester {
       return;
     }
     this.inAddon++;
+    this.submittedThisTurn++;
     this.waiters.set(seq, waiter);
   }
 
   /** Hands queued requests to the addon while its window has room. */
   private refill(): void {
-    while (this.inAddon < ADDON_WINDOW && this.queueHead < this.queue.length && !this.closed) {
+    while (this.inAddon < ADDON_WINDOW && this.queueHead < this.queue.length && !this.closed &&
+           this.submittedThisTurn < SUBMIT_PER_TURN) {
       const waiter = this.queue[this.queueHead] as Waiter;
       this.queue[this.queueHead++] = undefined;
       this.submit(waiter);
@@ -157,6 +169,7 @@ export class Requester {
   }
 
   private settle(batch: CompletionBatch): void {
+    this.submittedThisTurn = 0;
     for (let i = 0; i < batch.length; i += 3) {
       const seq = batch[i] as number;
       const waiter = this.waiters.get(seq);
