@@ -27,6 +27,7 @@ for f in tsconfig.test.json jest.config.js; do [ -f "$f" ] && cp "$f" "$tree/"; 
 ln -sfn "$root/node_modules" "$tree/node_modules"
 [ -d dist ] && ln -sfn "$root/dist" "$tree/dist"
 [ -d bin ] && ln -sfn "$root/bin" "$tree/bin"
+ln -sfn "$root/fuzz" "$tree/fuzz"  # decode-robustness replays fuzz/regressions
 
 flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1"
 say "building the addon with $flags"
