@@ -18,8 +18,11 @@ export interface NativeError {
 export type CompletionBatch = Array<number | NativeError | unknown[] | null>;
 
 export interface NativeSocket {
-  /** Queues a request; returns its sequence number. Throws TypeError on a malformed spec. */
-  request(op: string, spec: object): number;
+  /**
+   * Queues a request; returns its sequence number. Throws TypeError on a malformed spec. The spec is an
+   * object, or the same as [key, value, key, value, …] (what lib/ passes: faster for the addon to read).
+   */
+  request(op: string, spec: object | unknown[]): number;
   close(): void;
   pendingCount(): number;
   /** What the kernel did to this socket so far (an older prebuilt binary lacks it). */

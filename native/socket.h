@@ -16,6 +16,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "compact.h"
+
 struct mnl_socket;
 struct nlmsghdr;
 
@@ -43,7 +45,13 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     bool slow = false;   // always sent from a worker
     bool heavy = false;  // sent from a worker when batched with others
     bool interrupted = false;
+    // A link dump naming parents and masters from itself; a link get naming
+    // them through lookups the engine makes (held until they answer).
+    bool name_links = false;
     uint8_t retries = 0;
+    uint8_t lookups = 0;    // a held get: its lookups still unanswered
+    uint32_t lookup_for = 0;  // a lookup: the seq of the get it names links for
+    std::string names;        // a held get: the links its lookups found
   };
   struct Completion {
     uint32_t seq;
@@ -53,6 +61,9 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     std::string attr;
     int64_t missing_attr = -1;
     std::string replies;
+    bool name_links = false;
+    std::string names;  // the links a get's lookups found
+    bool dump = false;
   };
   struct SendWork;
 
@@ -74,6 +85,9 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   void HandleDone(const nlmsghdr* nlh);
   void HandleOverrun();
   void Complete(uint32_t seq, Completion completion);
+  bool StartLookups(uint32_t seq);
+  void FinishLookup(uint32_t seq, bool found);
+  int ReadAvailable(int budget, bool* drained);
   void FailAll(const std::vector<uint32_t>& seqs, int error, const char* message);
   void Dispatch();
   void DispatchEvents();
@@ -110,6 +124,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   uint64_t overruns_ = 0;          // ENOBUFS read from the socket
   uint64_t barriers_ = 0;          // NLMSG_NOOP barriers sent after one
   uint64_t replies_lost_ = 0;      // requests failed with ENOBUFS behind a barrier
+  bool lookups_started_ = false;      // in this wakeup: read again after sending them
+  ValueWriter writer_;                // what a wakeup hands to JS, reused
 };
 
 }  // namespace vnic
