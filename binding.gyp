@@ -6,6 +6,8 @@
         "native/addon.cc",
         "native/socket.cc",
         "native/message.cc",
+        "native/compact.cc",
+        "native/reader.cc",
         "native/spec.cc",
         "native/registry.cc",
         "native/netns.cc",

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "../native/registry.h"
-#include "fuzz_common.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 4 + sizeof(nlmsghdr)) return 0;

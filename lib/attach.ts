@@ -33,6 +33,9 @@ import { routeSpec } from './route';
 import type { RouteOptions } from './route';
 import type { LinkRef } from './types';
 import { checkKnownKeys, checkLinkName, checkMtu, checkString, checkUnicastMac } from './validate';
+import {
+  MAX_ATTACH_ADDRESSES, MAX_ATTACH_ROUTES, MAX_ATTACH_SYSCTLS, MAX_SYSCTL_NAME_BYTES, MAX_SYSCTL_VALUE_BYTES,
+} from './limits';
 import { IFF_UP, RTEXT_FILTER_SKIP_STATS } from './constants';
 
 export interface AttachOptions {
@@ -100,7 +103,7 @@ const KEYS = [
   'nopromisc', 'nodst', 'macaddr', 'bcqueuelen', 'bclim',
 ] as const;
 const MACVLAN_EXTRAS = ['nopromisc', 'nodst', 'macaddr', 'bcqueuelen', 'bclim'] as const;
-const { EBUSY, EEXIST, ENODEV, ENOENT } = constants.errno;
+const { E2BIG, EBUSY, EEXIST, ENODEV, ENOENT } = constants.errno;
 // Caller-chosen ifindexes come from a range the kernel's own counter (which
 // starts at 1 in every namespace) does not reach in practice.
 const INDEX_MIN = 1 << 24;
@@ -131,7 +134,7 @@ export function randomMac(): string {
 }
 
 function sysctlPath(op: string, key: string): string {
-  checkString(op, 'sysctls', key, 255);
+  checkString(op, 'sysctls', key, MAX_SYSCTL_NAME_BYTES);
   const path = key.startsWith('net/') || key.includes('/') ? key : key.replace(/\./g, '/');
   if (!/^net\/[A-Za-z0-9_./-]+$/.test(path) || path.split('/').includes('..')) {
     throw invalid(op, 'sysctls', `'${key}' is not a net.* sysctl`);
@@ -188,6 +191,11 @@ function checkAttachAddress(op: string, entry: unknown): AttachAddress {
   if (typeof entry !== 'object' || entry === null) throw invalid(op, 'addresses', "each is a CIDR or { address, broadcast?, nodad? }");
   checkKnownKeys(op, entry, ['address', 'broadcast', 'nodad']);
   return entry as AttachAddress;
+}
+
+/** A list longer than its bound: E2BIG, naming the option. */
+function tooMany(op: string, field: string, count: number, max: number, note = ''): VnicError {
+  return new VnicError({ errno: E2BIG, op, field, summary: `${field}: ${count} given${note}; one attach takes at most ${max}` });
 }
 
 /** One step of an attach, sent in order through the namespace's handle. */
@@ -270,6 +278,8 @@ export class Attacher {
     const mtu = options.mtu === undefined ? undefined : checkMtu(op, 'mtu', options.mtu);
     const extras = Object.fromEntries(MACVLAN_EXTRAS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
     const info = await codec.encodeAdd({ mode: options.mode ?? 'bridge', ...extras }, { op, netnsFd: async () => -1 });
+    if (options.addresses !== undefined && !Array.isArray(options.addresses)) throw invalid(op, 'addresses', 'expected an array of CIDRs');
+    if (options.routes !== undefined && !Array.isArray(options.routes)) throw invalid(op, 'routes', 'expected an array of routes');
     const gateways = options.gateway === undefined ? [] : Array.isArray(options.gateway) ? options.gateway : [options.gateway];
     const families = gateways.map((via) => parseCidr(op, 'gateway', via).family);
     if (new Set(families).size !== families.length) throw invalid(op, 'gateway', 'at most one gateway per family');
@@ -277,8 +287,18 @@ export class Attacher {
       ...gateways.map((via, i) => ({ dst: 'default', via, family: families[i] })),
       ...(options.routes ?? []),
     ];
-    const { inetConf, sysctls } = splitSysctls(ifname, Object.entries(options.sysctls ?? {}).map(([key, value]) =>
-      [sysctlPath(op, key), checkString(op, 'sysctls', value, 4096)] as const));
+    // One attach leaves as one exchange: its sizes are bounded (lib/limits.ts).
+    if ((options.addresses ?? []).length > MAX_ATTACH_ADDRESSES) {
+      throw tooMany(op, 'addresses', options.addresses!.length, MAX_ATTACH_ADDRESSES);
+    }
+    if (routes.length > MAX_ATTACH_ROUTES) throw tooMany(op, 'routes', routes.length, MAX_ATTACH_ROUTES, ' (gateways included)');
+    if (options.sysctls !== undefined && (typeof options.sysctls !== 'object' || options.sysctls === null)) {
+      throw invalid(op, 'sysctls', 'expected an object of name: value');
+    }
+    const sysctlEntries = Object.entries(options.sysctls ?? {});
+    if (sysctlEntries.length > MAX_ATTACH_SYSCTLS) throw tooMany(op, 'sysctls', sysctlEntries.length, MAX_ATTACH_SYSCTLS);
+    const { inetConf, sysctls } = splitSysctls(ifname, sysctlEntries.map(([key, value]) =>
+      [sysctlPath(op, key), checkString(op, `sysctls.${key}`, value, MAX_SYSCTL_VALUE_BYTES)] as const));
     // Everything is checked before the first request: a typo costs nothing.
     const addressList = (options.addresses ?? []).map((entry) => checkAttachAddress(op, entry));
     const addresses = addressList.map(({ address, ...more }) => ({ name: `address ${address}`, spec: addrSpec(op, ifname, address, more) }));

@@ -3,15 +3,31 @@
 import { constants } from 'os';
 
 import { VnicError, withTarget } from './errors';
-import { CompletionBatch, NativeError, NativeSocket, NativeSocketOptions, native } from './native';
+import { CompletionBatch, EngineStats, NativeError, NativeSocket, NativeSocketOptions, native } from './native';
 import { NetnsTarget, describeNetns, withNetnsFd } from './netns';
 
+/** A request's promise and what it needs until it settles (one object: 10 000 of them may wait at once). */
 interface Waiter {
-  resolve(messages: unknown[]): void;
-  reject(error: VnicError): void;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
   op: string;
-  target?: string;
+  /** Until it is handed to the addon. */
+  spec: object | undefined;
+  target: string | undefined;
 }
+
+/**
+ * Requests handed to the addon and not yet settled, at most: the addon's own
+ * window (requests at the kernel). Beyond it requests wait here, as specs, and
+ * are encoded as earlier ones settle instead of all in the turn that made
+ * them: that turn stays short however many were made.
+ */
+const ADDON_WINDOW = 256;
+/**
+ * Requests encoded between two wakeups, at most (each ~2 µs): the window
+ * fills over a few turns. Those encoded are in flight, so a wakeup follows.
+ */
+const SUBMIT_PER_TURN = 64;
 
 /** Our word on a kernel refusal whose errno alone does not say what to do. */
 function privilegeHint(errno: number, op: string): string | undefined {
@@ -21,16 +37,70 @@ function privilegeHint(errno: number, op: string): string | undefined {
     : 'needs CAP_NET_ADMIN (root, or the capability)';
 }
 
+/**
+ * What the addon throws instead of sending (nothing left): a request larger
+ * than its 64 KiB message buffer (RangeError), a spec it cannot encode
+ * (TypeError). The bounds of lib/limits.ts keep the first from happening; a
+ * VnicError either way, so callers see one error type.
+ */
+function refusedByEngine(error: unknown, op: string, target?: string): VnicError {
+  const message = (error as Error)?.message ?? String(error);
+  // By name: the addon's errors may come from another realm (a vm context, jest).
+  if ((error as Error)?.name === 'RangeError') {
+    return new VnicError({ errno: constants.errno.EMSGSIZE, op, target, summary: `${message.replace(/^vnic: /, '')}; nothing was sent` });
+  }
+  return new VnicError({ errno: constants.errno.EINVAL, op, target, summary: `${message.replace(/^vnic: /, '')}; nothing was sent` });
+}
+
 /** Where a handle's socket lives. */
 export interface OpenOptions {
   /** A name under /run/netns, an absolute path, { pid } or { fd }; the caller's namespace when omitted. */
   netns?: NetnsTarget;
 }
 
+/** A spec object of plain data, not an array, Buffer or class instance. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A spec as [key, value, key, value, …], nested spec objects likewise: the
+ * addon reads that with a few element reads, where enumerating an object's
+ * keys through N-API costs ~2 µs each.
+ */
+function flatten(spec: Record<string, unknown>): unknown[] {
+  const pairs: unknown[] = [];
+  for (const key in spec) {
+    const value = spec[key];
+    if (value === undefined || value === null) continue;
+    pairs.push(key, isPlainObject(value) ? flatten(value) : value);
+  }
+  return pairs;
+}
+
+/**
+ * One executor for every request's promise, filling in the waiter being made
+ * (no closure per request: 10 000 may wait at once).
+ */
+let capturing: Waiter | undefined;
+function capture(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+  (capturing as Waiter).resolve = resolve as (value: unknown) => void;
+  (capturing as Waiter).reject = reject;
+  capturing = undefined;
+}
+const settled = (): void => undefined;
+
 /** The request engine under the public API: one socket, its waiters. */
 export class Requester {
   private readonly socket: NativeSocket;
   private readonly waiters = new Map<number, Waiter>();
+  private readonly queue: Array<Waiter | undefined> = [];
+  private queueHead = 0;
+  private inAddon = 0;
+  /** Encoded since the last wakeup (settle). */
+  private submittedThisTurn = 0;
   private closed = false;
 
   constructor(nsFd: number | undefined, options?: NativeSocketOptions) {
@@ -48,22 +118,68 @@ export class Requester {
     if (this.closed) {
       return Promise.reject(new VnicError({ errno: constants.errno.EBADF, op, target, summary: 'the handle is closed' }));
     }
-    return new Promise<T[]>((resolve, reject) => {
-      const seq = this.socket.request(op, spec);
-      this.waiters.set(seq, { resolve: resolve as (m: unknown[]) => void, reject, op, target });
-    });
+    const waiter: Waiter = { resolve: settled, reject: settled, op, spec, target };
+    capturing = waiter;
+    const promise = new Promise<T[]>(capture);
+    if (this.inAddon < ADDON_WINDOW && this.queueHead === this.queue.length && this.submittedThisTurn < SUBMIT_PER_TURN) {
+      this.submit(waiter);
+    } else {
+      this.queue.push(waiter);
+    }
+    return promise;
+  }
+
+  /** Hands one request to the addon; a spec it refuses (TypeError) rejects the request. */
+  private submit(waiter: Waiter): void {
+    const spec = waiter.spec as object;
+    waiter.spec = undefined;
+    let seq: number;
+    try {
+      seq = this.socket.request(waiter.op, isPlainObject(spec) ? flatten(spec) : spec);
+    } catch (error) {
+      waiter.reject(refusedByEngine(error, waiter.op, waiter.target));
+      return;
+    }
+    this.inAddon++;
+    this.submittedThisTurn++;
+    this.waiters.set(seq, waiter);
+  }
+
+  /** Hands queued requests to the addon while its window has room. */
+  private refill(): void {
+    while (this.inAddon < ADDON_WINDOW && this.queueHead < this.queue.length && !this.closed &&
+           this.submittedThisTurn < SUBMIT_PER_TURN) {
+      const waiter = this.queue[this.queueHead] as Waiter;
+      this.queue[this.queueHead++] = undefined;
+      this.submit(waiter);
+    }
+    if (this.queueHead === this.queue.length) {
+      this.queue.length = 0;
+      this.queueHead = 0;
+    } else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
   }
 
   get pending(): number {
-    return this.waiters.size;
+    return this.waiters.size + this.queue.length - this.queueHead;
+  }
+
+  /** The socket's counters (interrupted dumps retried, overruns, replies lost); zeros from an addon without them. */
+  stats(): EngineStats {
+    return this.socket.stats?.() ?? { dumpRetries: 0, dumpsGivenUp: 0, overruns: 0, barriers: 0, repliesLost: 0 };
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.socket.close();
-    const waiters = [...this.waiters.values()];
+    const waiters = [...this.waiters.values(), ...(this.queue.slice(this.queueHead) as Waiter[])];
     this.waiters.clear();
+    this.queue.length = 0;
+    this.queueHead = 0;
+    this.inAddon = 0;
     for (const waiter of waiters) {
       waiter.reject(new VnicError({
         errno: constants.errno.ECANCELED, op: waiter.op, target: waiter.target,
@@ -73,22 +189,26 @@ export class Requester {
   }
 
   private settle(batch: CompletionBatch): void {
+    this.submittedThisTurn = 0;
     for (let i = 0; i < batch.length; i += 3) {
       const seq = batch[i] as number;
       const waiter = this.waiters.get(seq);
       if (!waiter) continue;
       this.waiters.delete(seq);
+      this.inAddon--;
       const error = batch[i + 1] as NativeError | null;
       if (error) {
-        waiter.reject(new VnicError({
+        const failure = new VnicError({
           errno: error.errno, op: waiter.op, target: waiter.target,
           kernelMessage: error.message, attr: error.attr, hint: privilegeHint(error.errno, waiter.op),
           summary: error.summary ?? (error.missingAttr !== undefined ? `the kernel missed attribute type ${error.missingAttr}` : undefined),
-        }));
+        });
+        waiter.reject(failure);
       } else {
-        waiter.resolve(batch[i + 2] as unknown[]);
+        waiter.resolve(batch[i + 2]);
       }
     }
+    this.refill();
   }
 }
 

@@ -8,6 +8,8 @@ export type { AttachOptions, AttachAddress, Attachment, DetachOptions } from './
 export { randomMac } from './attach';
 export type { Monitor, MonitorEvent, MonitorObject, MonitorOptions } from './monitor';
 export { VnicError, errnoCode } from './errors';
+/** Every bound on a size a caller controls (names, aliases, lists, batches), with its reason. */
+export * as limits from './limits';
 export type { VnicErrorDetails } from './errors';
 export type { LinkApi, LinkAddOptions, LinkChange, LinkGetOptions, LinkListFilter } from './link';
 export type { RouteApi, Route, RouteOptions, RouteListFilter, RouteScope, RouteProtocol, RouteType, RouteTable } from './route';

@@ -5,13 +5,14 @@ import { constants } from 'os';
 import { VnicError, invalid, withTarget } from './errors';
 import type { Requester } from './engine';
 import { kindCodec, kindSetKeys, knownKinds } from './kinds';
-import type { KindAddOptions, KindContext, KindSetOptions } from './kinds';
+import type { KindAddOptions, KindCodec, KindContext, KindSetOptions } from './kinds';
 import { NetnsFd, NetnsTarget, openNetns } from './netns';
 import type { Link, LinkRef, LinkSetOptions } from './types';
 import {
   checkBool, checkInt, checkKnownKeys, checkLinkName, checkLinkRef, checkMtu, checkString, checkUnicastMac,
 } from './validate';
 import { AF_PACKET, IFF_ALLMULTI, IFF_PROMISC, IFF_UP, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF } from './constants';
+import { MAX_DELMANY_LINKS } from './limits';
 
 /** What add() takes: the common options and those of the kind (lib/kinds/). */
 export type LinkAddOptions = KindAddOptions;
@@ -33,7 +34,7 @@ export interface LinkListFilter {
   up?: boolean;
 }
 
-const { ENODEV, EOPNOTSUPP } = constants.errno;
+const { E2BIG, ENODEV, EOPNOTSUPP } = constants.errno;
 
 const COMMON_ADD_KEYS = ['kind', 'name', 'link', 'address', 'mtu', 'txqueuelen', 'alias', 'up', 'promisc',
   'allmulticast', 'master', 'netns', 'group'] as const;
@@ -41,6 +42,17 @@ const COMMON_SET_KEYS = ['up', 'promisc', 'allmulticast', 'mtu', 'address', 'nam
   'group', 'netns', 'master', 'hairpin', 'kind'] as const;
 /** Everything set() accepts: the common changes and every kind's. */
 const SET_KEYS: readonly string[] = [...COMMON_SET_KEYS, ...kindSetKeys];
+
+/** The kinds whose codec fills in what the kernel does not report (macvtap's device). */
+const decorated = new Set(knownKinds().filter((kind) => kindCodec(kind)?.decorate !== undefined));
+
+/** Everything add() accepts for a kind: the common options and the kind's. */
+const addKeys = new Map<KindCodec, readonly string[]>();
+function addKeysOf(codec: KindCodec): readonly string[] {
+  let keys = addKeys.get(codec);
+  if (!keys) addKeys.set(codec, keys = [...COMMON_ADD_KEYS, ...codec.addKeys]);
+  return keys;
+}
 
 /**
  * The kernel answers a kind it has no driver for (module absent, or not
@@ -51,6 +63,17 @@ function unsupportedKind(error: VnicError, kind: string): VnicError {
   if (error.errno !== EOPNOTSUPP || !/unknown device type/i.test(error.kernelMessage ?? '')) return error;
   return error.with({ summary: `link kind "${kind}" is not supported by this kernel (module not loaded?)` });
 }
+
+/** A get's failure: ENODEV says which link is missing. */
+function noLink(error: VnicError): never {
+  throw error.errno === ENODEV ? error.with({ summary: `no link ${error.target}` }) : error;
+}
+
+function noLinkIndex(error: VnicError): never {
+  throw error.errno === ENODEV ? error.with({ op: 'link.index', summary: `no link ${error.target}` }) : error.with({ op: 'link.index' });
+}
+
+const indexOf = (messages: Link[]): number => messages[0].index;
 
 /** How a request names its link: by index, or by name (the kernel looks it up, saving a round trip). */
 function refSpec(ref: LinkRef): { index: number } | { name: string } {
@@ -76,8 +99,8 @@ class FdScope implements KindContext {
     return { netnsFd: await this.netnsFd(target) };
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.opened.map((ns) => ns.close()));
+  close(): Promise<unknown> | undefined {
+    return this.opened.length === 0 ? undefined : Promise.all(this.opened.map((ns) => ns.close()));
   }
 }
 
@@ -118,27 +141,39 @@ export class LinkApi {
     if (!codec) throw invalid(op, 'kind', `must be one of ${knownKinds().join(', ')} (got ${String(raw.kind)})`, name);
     const fds = new FdScope(op, (field, ref) => this.resolve(op, field, ref, name));
     try {
-      checkKnownKeys(op, raw, [...COMMON_ADD_KEYS, ...codec.addKeys]);
+      checkKnownKeys(op, raw, addKeysOf(codec));
       if (codec.needsParent && raw.link === undefined) {
         throw invalid(op, 'link', `a ${String(raw.kind)} needs its parent link, e.g. link: 'eth0'`);
       }
-      const spec: Record<string, unknown> = { name, kind: raw.kind, ...commonSpec(op, raw) };
-      const [parent, master] = await Promise.all([
-        raw.link === undefined ? undefined : this.resolve(op, 'link', raw.link as LinkRef, name),
-        raw.master === undefined ? undefined : this.resolve(op, 'master', raw.master as LinkRef, name),
-      ]);
+      // The kernel ignores IFLA_IFALIAS at creation: it follows in a second request.
+      const { alias, ...common } = commonSpec(op, raw) as { alias?: string };
+      const spec: Record<string, unknown> = { name, kind: raw.kind, ...common };
+      // Kind options are checked before any lookup: a refusal sends nothing.
+      spec.info = await codec.encodeAdd(raw, fds);
+      let parent: number | undefined;
+      let master: number | undefined;
+      if (typeof raw.link === 'string' || typeof raw.master === 'string') {
+        // Names to look up: both lookups in one exchange.
+        [parent, master] = await Promise.all([
+          raw.link === undefined ? undefined : this.resolve(op, 'link', raw.link as LinkRef, name),
+          raw.master === undefined ? undefined : this.resolve(op, 'master', raw.master as LinkRef, name),
+        ]);
+      } else {
+        if (raw.link !== undefined) parent = checkLinkRef(op, 'link', raw.link) as number;
+        if (raw.master !== undefined) master = checkLinkRef(op, 'master', raw.master) as number;
+      }
       if (parent !== undefined) spec.link = parent;
       if (master !== undefined) spec.master = master;
-      spec.info = await codec.encodeAdd(raw, fds);
       if (raw.netns !== undefined) Object.assign(spec, await fds.netnsSpec(raw.netns as NetnsTarget));
-      // The kernel ignores IFLA_IFALIAS at creation: it follows in a second request.
-      const alias = spec.alias as string | undefined;
-      delete spec.alias;
       // NLM_F_ECHO returns the new link in the same exchange, except from
       // another namespace (the kernel echoes there, not to us).
       spec.echo = raw.netns === undefined;
-      const [echoed] = await this.rq.request<Link>(op, spec, name).catch((error: VnicError) =>
-        this.explain(unsupportedKind(error, String(raw.kind)), codec, op, name, raw));
+      let echoed: Link | undefined;
+      try {
+        [echoed] = await this.rq.request<Link>(op, spec, name);
+      } catch (error) {
+        await this.explain(unsupportedKind(error as VnicError, String(raw.kind)), codec, op, name, raw);
+      }
       if (raw.netns !== undefined) return await this.reportFromElsewhere(raw.netns as NetnsTarget, name, alias);
       const created = echoed ?? await this.get(name);  // no echo before Linux 6.2
       if (alias !== undefined) {
@@ -153,7 +188,8 @@ export class LinkApi {
     } catch (error) {
       throw withTarget(error, name);
     } finally {
-      await fds.close();
+      const closing = fds.close();
+      if (closing) await closing;
     }
   }
 
@@ -240,6 +276,9 @@ export class LinkApi {
   async delMany(refs: LinkRef[]): Promise<{ deleted: LinkRef[]; missing: LinkRef[] }> {
     const op = 'link.delMany';
     if (!Array.isArray(refs)) throw invalid(op, 'links', 'expected an array of names or indexes');
+    if (refs.length > MAX_DELMANY_LINKS) {
+      throw new VnicError({ errno: E2BIG, op, field: 'links', summary: `links: ${refs.length} given; one delMany takes at most ${MAX_DELMANY_LINKS} (the kernel holds its rtnl lock for the whole batch): split the set` });
+    }
     refs.forEach((ref, i) => checkLinkRef(op, `links[${i}]`, ref));
     if (refs.length === 0) return { deleted: [], missing: [] };
     const links = await this.rq.request<Link>('link.dump', { family: AF_PACKET, extMask: RTEXT_FILTER_SKIP_STATS });
@@ -280,15 +319,24 @@ export class LinkApi {
   }
 
   /** `ip -d link show dev X`: the link, decoded; a VnicError ENODEV when there is none. */
-  async get(ref: LinkRef, options: LinkGetOptions = {}): Promise<Link> {
+  get(ref: LinkRef, options: LinkGetOptions = {}): Promise<Link> {
     const op = 'link.get';
-    checkLinkRef(op, 'link', ref);
-    const extMask = RTEXT_FILTER_VF | (options.stats === false ? RTEXT_FILTER_SKIP_STATS : 0);
-    const [link] = await this.rq.request<Link>(op, { ...refSpec(ref), extMask }, String(ref)).catch((error: VnicError) => {
-      throw error.errno === ENODEV ? error.with({ summary: `no link ${String(ref)}` }) : error;
-    });
-    return this.finish(link, await this.namesOf(link));
+    let spec: object;
+    try {
+      checkLinkRef(op, 'link', ref);
+      const extMask = RTEXT_FILTER_VF | (options.stats === false ? RTEXT_FILTER_SKIP_STATS : 0);
+      // nameLinks: the addon looks the parent and master up by index as the
+      // reply arrives and names them in the link (linkName, masterName).
+      spec = typeof ref === 'number' ? { index: ref, extMask, nameLinks: true } : { name: ref, extMask, nameLinks: true };
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // No async function between: 10 000 gets in flight stay cheap to hold and to collect.
+    return this.rq.request<Link>(op, spec, String(ref)).then(this.gotLink, noLink);
   }
+
+  /** The reply to a get, finished (the addon has named its parent and master). */
+  private readonly gotLink = (messages: Link[]): Link => this.finish(messages[0], undefined);
 
   /** Like get, but undefined when the link does not exist. */
   async find(ref: LinkRef, options: LinkGetOptions = {}): Promise<Link | undefined> {
@@ -302,47 +350,43 @@ export class LinkApi {
 
   /** `ip -d link show`: every link of the namespace, optionally filtered. */
   async list(filter: LinkListFilter = {}): Promise<Link[]> {
-    const links = await this.rq.request<Link>('link.dump', { family: AF_PACKET, extMask: RTEXT_FILTER_VF }, undefined);
-    const names = new Map(links.map((link) => [link.index, link.name]));
+    // The addon names each parent and master from the dump itself (nameLinks).
+    const links = await this.rq.request<Link>('link.dump', { family: AF_PACKET, extMask: RTEXT_FILTER_VF, nameLinks: true }, undefined);
     const byRef = (ref: LinkRef | undefined): number | undefined => {
       if (ref === undefined || typeof ref === 'number') return ref;
       return links.find((link) => link.name === ref)?.index ?? -1;
     };
     const parent = byRef(filter.link);
     const master = byRef(filter.master);
-    return links
-      .filter((link) => (filter.kind === undefined || link.kind === filter.kind) &&
-        (parent === undefined || (link.link === parent && link.linkNetnsId === undefined)) &&
-        (master === undefined || link.master === master) &&
-        (filter.up === undefined || link.up === filter.up))
-      .map((link) => this.finish(link, names));
+    // One plain pass (a first list runs before the JIT has warmed up: 2000 links, few calls).
+    const listed: Link[] = [];
+    for (const link of links) {
+      if ((filter.kind === undefined || link.kind === filter.kind) &&
+          (parent === undefined || (link.link === parent && link.linkNetnsId === undefined)) &&
+          (master === undefined || link.master === master) &&
+          (filter.up === undefined || link.up === filter.up)) {
+        listed.push(this.finish(link, undefined));
+      }
+    }
+    return listed;
   }
 
   /** The ifindex of a link (a GETLINK by name; numbers pass through). */
-  async index(ref: LinkRef): Promise<number> {
+  index(ref: LinkRef): Promise<number> {
     const op = 'link.index';
-    if (typeof ref === 'number') return checkLinkRef(op, 'link', ref) as number;
-    checkLinkRef(op, 'link', ref);
-    const [link] = await this.rq.request<Link>('link.get', { name: ref, extMask: RTEXT_FILTER_SKIP_STATS }, ref)
-      .catch((error: VnicError) => {
-        throw error.errno === ENODEV ? error.with({ op, summary: `no link ${ref}` }) : error.with({ op });
-      });
-    return link.index;
+    try {
+      if (typeof ref === 'number') return Promise.resolve(checkLinkRef(op, 'link', ref) as number);
+      checkLinkRef(op, 'link', ref);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.rq.request<Link>('link.get', { name: ref, extMask: RTEXT_FILTER_SKIP_STATS }, ref).then(indexOf, noLinkIndex);
   }
 
   /** index → name of every link here (one dump, without counters). */
   async names(): Promise<Map<number, string>> {
     const links = await this.rq.request<Link>('link.dump', { family: AF_PACKET, extMask: RTEXT_FILTER_SKIP_STATS });
     return new Map(links.map((link) => [link.index, link.name]));
-  }
-
-  /** The names of a link's parent and master (one pipelined lookup each, where they live here). */
-  private async namesOf(link: Link): Promise<Map<number, string>> {
-    const wanted = [link.linkNetnsId === undefined ? link.link : undefined, link.master]
-      .filter((index): index is number => index !== undefined && index !== link.index);
-    const found = await Promise.all(wanted.map((index) =>
-      this.rq.request<Link>('link.get', { index, extMask: RTEXT_FILTER_SKIP_STATS }).then(([l]) => l, () => undefined)));
-    return new Map(found.filter((l): l is Link => l !== undefined).map((l) => [l.index, l.name]));
   }
 
   private async resolve(op: string, field: string, ref: LinkRef, target: string): Promise<number> {
@@ -369,7 +413,7 @@ export class LinkApi {
         if (name !== undefined) link.masterName = name;
       }
     }
-    if (link.kind) kindCodec(link.kind)?.decorate?.(link);
+    if (link.kind && decorated.has(link.kind)) kindCodec(link.kind)?.decorate?.(link);
     return link;
   }
 

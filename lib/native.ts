@@ -18,10 +18,29 @@ export interface NativeError {
 export type CompletionBatch = Array<number | NativeError | unknown[] | null>;
 
 export interface NativeSocket {
-  /** Queues a request; returns its sequence number. Throws TypeError on a malformed spec. */
-  request(op: string, spec: object): number;
+  /**
+   * Queues a request; returns its sequence number. Throws TypeError on a malformed spec. The spec is an
+   * object, or the same as [key, value, key, value, …] (what lib/ passes: faster for the addon to read).
+   */
+  request(op: string, spec: object | unknown[]): number;
   close(): void;
   pendingCount(): number;
+  /** What the kernel did to this socket so far (an older prebuilt binary lacks it). */
+  stats?(): EngineStats;
+}
+
+/** Counters of a socket's life: interrupted dumps and overruns. */
+export interface EngineStats {
+  /** Dumps sent again because the kernel marked them NLM_F_DUMP_INTR. */
+  dumpRetries: number;
+  /** Dumps failed with EINTR after their retries. */
+  dumpsGivenUp: number;
+  /** ENOBUFS read from the socket: the kernel dropped messages for it. */
+  overruns: number;
+  /** NLMSG_NOOP barriers sent after an overrun. */
+  barriers: number;
+  /** Requests failed with ENOBUFS because their reply was dropped. */
+  repliesLost: number;
 }
 
 /** Flat batch of notifications: nlmsg_type, decoded message, …; type -1 (null) when some were lost. */

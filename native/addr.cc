@@ -49,22 +49,22 @@ void EncodeAddr(MessageWriter& writer, SpecReader& spec) {
   if (auto label = spec.String("label")) writer.PutString(IFA_LABEL, *label);
 }
 
-Napi::Value DecodeAddr(Napi::Env env, const nlmsghdr* nlh) {
+void DecodeAddr(ValueWriter& out, const nlmsghdr* nlh) {
   const auto* ifa = FamilyHeader<ifaddrmsg>(nlh);
-  if (ifa == nullptr) return env.Null();
+  if (ifa == nullptr) return out.Null(nullptr);
   AttrTable attrs = AttrsAfterHeader<ifaddrmsg>(nlh, IFA_MAX + 8);
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("family", ifa->ifa_family == AF_INET6 ? 6 : ifa->ifa_family == AF_INET ? 4 : 0);
-  out.Set("index", ifa->ifa_index);
-  out.Set("prefixlen", ifa->ifa_prefixlen);
-  out.Set("scope", NameOf(env, kScopes, ifa->ifa_scope));
+  out.BeginObject(nullptr);
+  out.Number("family", ifa->ifa_family == AF_INET6 ? 6 : ifa->ifa_family == AF_INET ? 4 : 0);
+  out.Number("index", ifa->ifa_index);
+  out.Number("prefixlen", ifa->ifa_prefixlen);
+  WriteName(out, "scope", kScopes, ifa->ifa_scope);
   uint32_t flags = ifa->ifa_flags;
   attrs.U32(IFA_FLAGS, &flags);  // the full 32 bits, where the kernel sends them
-  Napi::Array names = Napi::Array::New(env);
+  out.BeginArray("flags");
   for (const auto& flag : kFlags) {
-    if (flags & flag.value) names.Set(names.Length(), flag.name);
+    if (flags & flag.value) out.String(nullptr, flag.name);
   }
-  out.Set("flags", names);
+  out.EndArray();
   const uint8_t* bytes;
   size_t len;
   std::string local, address;
@@ -72,18 +72,18 @@ Napi::Value DecodeAddr(Napi::Env env, const nlmsghdr* nlh) {
   if (attrs.Bytes(IFA_ADDRESS, &bytes, &len)) address = FormatIpAddress(bytes, len);
   // IPv4 sends both (IFA_ADDRESS is the peer on point-to-point links); IPv6
   // sends IFA_ADDRESS alone unless there is a peer.
-  out.Set("address", local.empty() ? address : local);
-  if (!local.empty() && !address.empty() && local != address) out.Set("peer", address);
-  if (attrs.Bytes(IFA_BROADCAST, &bytes, &len)) out.Set("broadcast", FormatIpAddress(bytes, len));
+  out.String("address", local.empty() ? address : local);
+  if (!local.empty() && !address.empty() && local != address) out.String("peer", address);
+  if (attrs.Bytes(IFA_BROADCAST, &bytes, &len)) out.String("broadcast", FormatIpAddress(bytes, len));
   std::string label;
-  if (attrs.Str(IFA_LABEL, &label)) out.Set("label", label);
+  if (attrs.Str(IFA_LABEL, &label)) out.String("label", label);
   if (attrs.Bytes(IFA_CACHEINFO, &bytes, &len) && len >= sizeof(ifa_cacheinfo)) {
     ifa_cacheinfo info;
     std::memcpy(&info, bytes, sizeof info);
-    out.Set("preferredLifetime", info.ifa_prefered);
-    out.Set("validLifetime", info.ifa_valid);
+    out.Number("preferredLifetime", info.ifa_prefered);
+    out.Number("validLifetime", info.ifa_valid);
   }
-  return out;
+  out.EndObject();
 }
 
 const MessageFamily kAddrFamily{RTM_NEWADDR, RTM_GETADDR, DecodeAddr, DescribeFlatAttr<ifaddrmsg, &kNameTable>};

@@ -10,6 +10,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
 
 #include "kinds/fields.h"
 #include "registry.h"
@@ -137,6 +140,8 @@ void EncodeLinkInfo(MessageWriter& writer, SpecReader& spec) {
 
 void EncodeLink(MessageWriter& writer, SpecReader& spec) {
   EncodeLinkBody(writer, spec);
+  // Gets and dumps only: what the engine does with the replies.
+  writer.name_links = writer.header()->nlmsg_type == RTM_GETLINK && spec.Bool("nameLinks").value_or(false);
   if (spec.Bool("echo").value_or(false)) writer.header()->nlmsg_flags |= NLM_F_ECHO;
   // Unregistering a device or moving it to another namespace waits for the
   // kernel (RCU grace periods, ~20 ms): such requests leave from a worker.
@@ -148,82 +153,119 @@ void EncodeLink(MessageWriter& writer, SpecReader& spec) {
   writer.heavy = nlh->nlmsg_type == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE);
 }
 
-Napi::Object DecodeStats(Napi::Env env, const uint8_t* data, size_t len) {
-  Napi::Object stats = Napi::Object::New(env);
+void DecodeStats(ValueWriter& out, const uint8_t* data, size_t len) {
+  out.BeginObject("stats");
   size_t count = std::min(len / sizeof(uint64_t), sizeof kStatNames / sizeof *kStatNames);
   for (size_t i = 0; i < count; i++) {
     uint64_t value;
     std::memcpy(&value, data + i * sizeof value, sizeof value);
-    stats.Set(kStatNames[i], Napi::Number::New(env, static_cast<double>(value)));
+    out.Number(kStatNames[i], static_cast<double>(value));
   }
-  return stats;
+  out.EndObject();
 }
 
-void DecodeKindData(Napi::Object out, const AttrTable& info, const AttrTable& link, bool slave) {
-  Napi::Env env = out.Env();
-  std::string kind_name;
-  if (!info.Str(slave ? IFLA_INFO_SLAVE_KIND : IFLA_INFO_KIND, &kind_name)) return;
-  out.Set(slave ? "slaveKind" : "kind", kind_name);
+// IFLA_INFO_DATA (or the slave data) as `info` / `slaveInfo`: decoded by the
+// kind's codec, or handed back undecoded for a kind we have no codec for.
+void DecodeKindData(ValueWriter& out, const AttrTable& info, const AttrTable& link, const std::string& kind_name,
+                    bool slave) {
   const nlattr* data = info.Get(slave ? IFLA_INFO_SLAVE_DATA : IFLA_INFO_DATA);
   const LinkKind* kind = FindKind(kind_name, slave);
   const char* key = slave ? "slaveInfo" : "info";
   if (kind != nullptr) {
-    out.Set(key, kind->decode(env, data, link));
+    out.BeginObject(key);
+    kind->decode(out, data, link);
+    out.EndObject();
   } else if (data != nullptr) {
-    // A kind we have no codec for: hand back its attributes undecoded.
-    Napi::Array raw = Napi::Array::New(env);
+    out.BeginObject(key);
+    out.BeginArray("raw");
     ForEachNested(data, [&](const nlattr* attr) {
-      Napi::Object entry = Napi::Object::New(env);
-      entry.Set("type", mnl_attr_get_type(attr));
-      entry.Set("data", Napi::Buffer<uint8_t>::Copy(
-                            env, static_cast<const uint8_t*>(mnl_attr_get_payload(attr)),
-                            mnl_attr_get_payload_len(attr)));
-      raw.Set(raw.Length(), entry);
+      out.BeginObject(nullptr);
+      out.Number("type", mnl_attr_get_type(attr));
+      out.Bytes("data", static_cast<const uint8_t*>(mnl_attr_get_payload(attr)), mnl_attr_get_payload_len(attr));
+      out.EndObject();
     });
-    Napi::Object info_out = Napi::Object::New(env);
-    info_out.Set("raw", raw);
-    out.Set(key, info_out);
+    out.EndArray();
+    out.EndObject();
   }
 }
 
-Napi::Value DecodeLink(Napi::Env env, const nlmsghdr* nlh) {
-  const auto* ifi = FamilyHeader<ifinfomsg>(nlh);
-  Napi::Object out = Napi::Object::New(env);
-  if (ifi == nullptr) return env.Null();
-  AttrTable attrs = AttrsAfterHeader<ifinfomsg>(nlh, IFLA_MAX + 16);
-  out.Set("index", ifi->ifi_index);
-  std::string text;
-  if (attrs.Str(IFLA_IFNAME, &text)) out.Set("name", text);
-  out.Set("kind", env.Null());
+// ifindex → name, from the links of one dump (views into its buffer); a link
+// without a name maps to nullopt, as the last of an index wins.
+using LinkNames = std::unordered_map<int64_t, std::optional<std::string_view>>;
+
+std::string_view NameIn(const AttrTable& attrs) {
   const uint8_t* bytes;
   size_t len;
-  if (attrs.Bytes(IFLA_ADDRESS, &bytes, &len)) out.Set("address", FormatHardwareAddress(bytes, len));
+  if (!attrs.Bytes(IFLA_IFNAME, &bytes, &len)) return {};
+  const char* text = reinterpret_cast<const char*>(bytes);
+  return {text, strnlen(text, len)};
+}
+
+void DecodeLinkNamed(ValueWriter& out, const nlmsghdr* nlh, const LinkNames* names) {
+  const auto* ifi = FamilyHeader<ifinfomsg>(nlh);
+  if (ifi == nullptr) return out.Null(nullptr);
+  AttrTable attrs = AttrsAfterHeader<ifinfomsg>(nlh, IFLA_MAX + 16);
+  AttrTable info(attrs.Get(IFLA_LINKINFO), IFLA_INFO_MAX);
+  std::string kind, slave_kind;
+  bool has_kind = info.Str(IFLA_INFO_KIND, &kind);
+  bool has_slave_kind = info.Str(IFLA_INFO_SLAVE_KIND, &slave_kind);
+  out.BeginObject(nullptr);
+  out.Number("index", ifi->ifi_index);
+  std::string text;
+  if (attrs.Has(IFLA_IFNAME)) out.String("name", NameIn(attrs));
+  // Always present, third: null for devices without a kind (lo, physical NICs).
+  if (has_kind) {
+    out.String("kind", kind);
+  } else {
+    out.Null("kind");
+  }
+  const uint8_t* bytes;
+  size_t len;
+  char mac[3 * kShortHex];
+  std::string spill;
+  if (attrs.Bytes(IFLA_ADDRESS, &bytes, &len)) out.String("address", FormatHardwareAddress(bytes, len, mac, &spill));
   if (attrs.Bytes(IFLA_BROADCAST, &bytes, &len)) {
-    out.Set("broadcast", FormatHardwareAddress(bytes, len));
+    out.String("broadcast", FormatHardwareAddress(bytes, len, mac, &spill));
   }
   if (attrs.Bytes(IFLA_PERM_ADDRESS, &bytes, &len)) {
-    out.Set("permAddress", FormatHardwareAddress(bytes, len));
+    out.String("permAddress", FormatHardwareAddress(bytes, len, mac, &spill));
   }
-  out.Set("type", ifi->ifi_type);
-  out.Set("flags", ifi->ifi_flags);
-  out.Set("up", Napi::Boolean::New(env, ifi->ifi_flags & IFF_UP));
-  out.Set("lowerUp", Napi::Boolean::New(env, ifi->ifi_flags & IFF_LOWER_UP));
-  out.Set("promisc", Napi::Boolean::New(env, ifi->ifi_flags & IFF_PROMISC));
-  out.Set("allmulticast", Napi::Boolean::New(env, ifi->ifi_flags & IFF_ALLMULTI));
-  out.Set("noarp", Napi::Boolean::New(env, ifi->ifi_flags & IFF_NOARP));
+  out.Number("type", ifi->ifi_type);
+  out.Number("flags", ifi->ifi_flags);
+  out.Bool("up", ifi->ifi_flags & IFF_UP);
+  out.Bool("lowerUp", ifi->ifi_flags & IFF_LOWER_UP);
+  out.Bool("promisc", ifi->ifi_flags & IFF_PROMISC);
+  out.Bool("allmulticast", ifi->ifi_flags & IFF_ALLMULTI);
+  out.Bool("noarp", ifi->ifi_flags & IFF_NOARP);
   uint8_t operstate;
-  if (attrs.U8(IFLA_OPERSTATE, &operstate)) out.Set("operstate", NameOf(env, kOperStates, operstate));
+  if (attrs.U8(IFLA_OPERSTATE, &operstate)) WriteName(out, "operstate", kOperStates, operstate);
   DecodeFields(out, attrs, kLinkFields);
-  if (attrs.Str(IFLA_IFALIAS, &text)) out.Set("alias", text);
-  if (attrs.Str(IFLA_QDISC, &text)) out.Set("qdisc", text);
+  if (attrs.Str(IFLA_IFALIAS, &text)) out.String("alias", text);
+  if (attrs.Str(IFLA_QDISC, &text)) out.String("qdisc", text);
   uint8_t carrier;
-  if (attrs.U8(IFLA_CARRIER, &carrier)) out.Set("carrier", Napi::Boolean::New(env, carrier != 0));
-  if (attrs.Bytes(IFLA_STATS64, &bytes, &len)) out.Set("stats", DecodeStats(env, bytes, len));
-  AttrTable info(attrs.Get(IFLA_LINKINFO), IFLA_INFO_MAX);
-  DecodeKindData(out, info, attrs, false);
-  DecodeKindData(out, info, attrs, true);
-  return out;
+  if (attrs.U8(IFLA_CARRIER, &carrier)) out.Bool("carrier", carrier != 0);
+  if (attrs.Bytes(IFLA_STATS64, &bytes, &len)) DecodeStats(out, bytes, len);
+  if (has_kind) DecodeKindData(out, info, attrs, kind, false);
+  if (has_slave_kind) {
+    out.String("slaveKind", slave_kind);
+    DecodeKindData(out, info, attrs, slave_kind, true);
+  }
+  if (names != nullptr) {
+    uint32_t index;
+    int32_t netns;
+    LinkNames::const_iterator found;
+    if (attrs.U32(IFLA_LINK, &index) && !attrs.S32(IFLA_LINK_NETNSID, &netns) &&
+        (found = names->find(index)) != names->end() && found->second) {
+      out.String("linkName", *found->second);
+    }
+    if (attrs.U32(IFLA_MASTER, &index) && (found = names->find(index)) != names->end() && found->second) {
+      out.String("masterName", *found->second);
+    }
+  }
+  out.EndObject();
 }
+
+void DecodeLink(ValueWriter& out, const nlmsghdr* nlh) { DecodeLinkNamed(out, nlh, nullptr); }
 
 AttrLevel LinkAttrLevel(const std::vector<uint16_t>& path, const nlmsghdr* request) {
   if (path.empty()) return {&kIflaTable, 0};
@@ -258,6 +300,50 @@ Registrar registrars[] = {Registrar(&kLinkFamily), Registrar(&kLinkAdd), Registr
                           Registrar(&kLinkDel),    Registrar(&kLinkGet), Registrar(&kLinkDump)};
 
 }  // namespace
+
+void DecodeLinksNamed(ValueWriter& out, const char* data, size_t len, const char* names_data, size_t names_len) {
+  LinkNames names;
+  ForEachMessage(names_data, names_len, [&](const nlmsghdr* nlh) {
+    if (nlh->nlmsg_type != RTM_NEWLINK) return;
+    const auto* ifi = FamilyHeader<ifinfomsg>(nlh);
+    if (ifi == nullptr) return;
+    AttrTable attrs = AttrsAfterHeader<ifinfomsg>(nlh, IFLA_IFNAME);
+    names[ifi->ifi_index] = attrs.Has(IFLA_IFNAME) ? std::optional<std::string_view>(NameIn(attrs)) : std::nullopt;
+  });
+  out.BeginArray(nullptr);
+  ForEachMessage(data, len, [&](const nlmsghdr* nlh) {
+    if (nlh->nlmsg_type == RTM_NEWLINK) return DecodeLinkNamed(out, nlh, &names);
+    DecodeMessage(out, nlh);
+  });
+  out.EndArray();
+}
+
+std::vector<uint32_t> LinksToName(const std::string& replies) {
+  std::vector<uint32_t> wanted;
+  bool first = true;
+  ForEachMessage(replies.data(), replies.size(), [&](const nlmsghdr* nlh) {
+    if (!first) return;
+    first = false;
+    const auto* ifi = FamilyHeader<ifinfomsg>(nlh);
+    if (nlh->nlmsg_type != RTM_NEWLINK || ifi == nullptr) return;
+    AttrTable attrs = AttrsAfterHeader<ifinfomsg>(nlh, IFLA_MAX + 16);
+    uint32_t index;
+    int32_t netns;
+    int64_t self = ifi->ifi_index;
+    if (attrs.U32(IFLA_LINK, &index) && !attrs.S32(IFLA_LINK_NETNSID, &netns) && index != self) wanted.push_back(index);
+    if (attrs.U32(IFLA_MASTER, &index) && index != self) wanted.push_back(index);
+  });
+  return wanted;
+}
+
+std::string EncodeNameLookup(uint32_t index) {
+  std::vector<uint8_t> buffer(128);
+  MessageWriter writer(buffer, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK);
+  auto* ifi = writer.PutHeader<ifinfomsg>();
+  ifi->ifi_index = static_cast<int>(index);
+  writer.PutU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+  return std::string(writer.bytes());
+}
 
 void EncodeLinkBody(MessageWriter& writer, SpecReader& spec) {
   auto* ifi = writer.PutHeader<ifinfomsg>();

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace vnic {
@@ -57,18 +58,36 @@ void MessageWriter::EndNestedOrDrop(nlattr* start) {
   }
 }
 
-AttrTable::AttrTable(const void* payload, size_t len, uint16_t maxType) : table_(maxType + 1u) {
+AttrTable::AttrTable(const void* payload, size_t len, uint16_t maxType) {
+  Init(maxType);
   Parse(payload, len);
 }
 
-AttrTable::AttrTable(const nlattr* attr, uint16_t maxType) : table_(maxType + 1u) {
+AttrTable::AttrTable(const nlattr* attr, uint16_t maxType) {
+  Init(maxType);
   if (attr != nullptr) Parse(mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr));
+}
+
+AttrTable::AttrTable(const AttrTable& other) : size_(other.size_), heap_(other.heap_) {
+  table_ = heap_.empty() ? inline_ : heap_.data();
+  if (heap_.empty()) std::copy(other.inline_, other.inline_ + size_, inline_);
+}
+
+void AttrTable::Init(uint16_t maxType) {
+  size_ = maxType + 1u;
+  if (size_ <= kInline) {
+    table_ = inline_;
+    std::fill(inline_, inline_ + size_, nullptr);
+  } else {
+    heap_.assign(size_, nullptr);
+    table_ = heap_.data();
+  }
 }
 
 void AttrTable::Parse(const void* payload, size_t len) {
   ForEachAttr(payload, len, [this](const nlattr* attr) {
-    uint16_t type = mnl_attr_get_type(attr);
-    if (type < table_.size()) table_[type] = attr;
+    uint16_t type = attr->nla_type & NLA_TYPE_MASK;
+    if (type < size_) table_[type] = attr;
   });
 }
 
@@ -108,6 +127,22 @@ std::string FormatHex(const uint8_t* data, size_t len, char separator) {
 }
 
 std::string FormatHardwareAddress(const uint8_t* data, size_t len) { return FormatHex(data, len, ':'); }
+
+std::string_view FormatHardwareAddress(const uint8_t* data, size_t len, char (&buffer)[3 * kShortHex],
+                                       std::string* spill) {
+  if (len > kShortHex) {
+    *spill = FormatHex(data, len, ':');
+    return *spill;
+  }
+  static const char kHex[] = "0123456789abcdef";
+  size_t at = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (i > 0) buffer[at++] = ':';
+    buffer[at++] = kHex[data[i] >> 4];
+    buffer[at++] = kHex[data[i] & 0xf];
+  }
+  return {buffer, at};
+}
 
 std::string FormatIpAddress(const uint8_t* data, size_t len) {
   char text[INET6_ADDRSTRLEN];

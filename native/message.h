@@ -52,6 +52,9 @@ class MessageWriter {
   // Set by encoders whose request costs the kernel real work (a create):
   // many in one batch go to the worker too.
   bool heavy = false;
+  // Set by a link dump that asks for the parents and masters in its replies
+  // to be named from the dump itself (linkName, masterName).
+  bool name_links = false;
 
  private:
   std::vector<uint8_t>& buf_;
@@ -61,14 +64,18 @@ class MessageWriter {
 
 // The attributes of one block, indexed by type (the last one of a type wins).
 // Types above maxType are ignored; a malformed block yields what parsed.
+// Tables of up to kInline types live inside the object (no allocation: a
+// dump decodes three per link).
 class AttrTable {
  public:
   AttrTable(const void* payload, size_t len, uint16_t maxType);
   // The attributes nested in `attr` (a null attr gives an empty table).
   AttrTable(const nlattr* attr, uint16_t maxType);
+  AttrTable(const AttrTable& other);
+  AttrTable& operator=(const AttrTable&) = delete;
 
   const nlattr* Get(uint16_t type) const {
-    return type < table_.size() ? table_[type] : nullptr;
+    return type < size_ ? table_[type] : nullptr;
   }
   bool Has(uint16_t type) const { return Get(type) != nullptr; }
   bool U8(uint16_t type, uint8_t* out) const { return Fixed(type, out, sizeof *out); }
@@ -82,21 +89,33 @@ class AttrTable {
   bool Bytes(uint16_t type, const uint8_t** data, size_t* len) const;
 
  private:
+  static constexpr size_t kInline = 128;
   bool Fixed(uint16_t type, void* out, size_t size) const;
+  void Init(uint16_t maxType);
   void Parse(const void* payload, size_t len);
-  std::vector<const nlattr*> table_;
+  size_t size_ = 0;
+  const nlattr** table_ = nullptr;  // inline_, or heap_ for wide tables
+  const nlattr* inline_[kInline];
+  std::vector<const nlattr*> heap_;
 };
+
+// mnl_attr_ok, inlined: room for a header, and a length that covers the
+// header and stays within `len` bytes.
+inline bool AttrFits(const nlattr* attr, size_t len) {
+  return len >= sizeof(nlattr) && attr->nla_len >= sizeof(nlattr) && attr->nla_len <= len;
+}
 
 // Calls fn(attr) for every well-formed attribute of a payload, in order.
 template <typename Fn>
 void ForEachAttr(const void* payload, size_t len, Fn&& fn) {
   const auto* attr = static_cast<const nlattr*>(payload);
-  int remaining = static_cast<int>(len);
-  while (mnl_attr_ok(attr, remaining)) {
+  size_t remaining = len;
+  while (AttrFits(attr, remaining)) {
     fn(attr);
-    remaining -= MNL_ALIGN(attr->nla_len);
-    attr = reinterpret_cast<const nlattr*>(reinterpret_cast<const uint8_t*>(attr) +
-                                           MNL_ALIGN(attr->nla_len));
+    size_t step = MNL_ALIGN(attr->nla_len);
+    if (step >= remaining) break;
+    remaining -= step;
+    attr = reinterpret_cast<const nlattr*>(reinterpret_cast<const uint8_t*>(attr) + step);
   }
 }
 
@@ -143,6 +162,12 @@ AttrTable AttrsAfterHeader(const nlmsghdr* nlh, uint16_t maxType) {
 std::string FormatHex(const uint8_t* data, size_t len, char separator = '\0');
 // "02:11:22:33:44:55"
 std::string FormatHardwareAddress(const uint8_t* data, size_t len);
+// The same into a caller's buffer (no allocation), for addresses of up to
+// kShortHex bytes; longer ones (InfiniBand's 20) are formatted in full into
+// `spill`. Returns the text.
+constexpr size_t kShortHex = 8;
+std::string_view FormatHardwareAddress(const uint8_t* data, size_t len, char (&buffer)[3 * kShortHex],
+                                       std::string* spill);
 // "10.0.0.1" / "fd00::1"; empty for a length that is neither 4 nor 16.
 std::string FormatIpAddress(const uint8_t* data, size_t len);
 

@@ -45,15 +45,13 @@ const LinkKind* FindKind(std::string_view name, bool slave) {
   return nullptr;
 }
 
-Napi::Value DecodeMessage(Napi::Env env, const nlmsghdr* nlh) {
+void DecodeMessage(ValueWriter& out, const nlmsghdr* nlh) {
   const MessageFamily* family = FindFamily(nlh->nlmsg_type);
-  if (family != nullptr) return family->decode(env, nlh);
-  Napi::Object raw = Napi::Object::New(env);
-  raw.Set("type", nlh->nlmsg_type);
-  raw.Set("raw", Napi::Buffer<uint8_t>::Copy(env, static_cast<const uint8_t*>(
-                                                      mnl_nlmsg_get_payload(nlh)),
-                                             mnl_nlmsg_get_payload_len(nlh)));
-  return raw;
+  if (family != nullptr) return family->decode(out, nlh);
+  out.BeginObject(nullptr);
+  out.Number("type", nlh->nlmsg_type);
+  out.Bytes("raw", static_cast<const uint8_t*>(mnl_nlmsg_get_payload(nlh)), mnl_nlmsg_get_payload_len(nlh));
+  out.EndObject();
 }
 
 std::string DescribeAttrPath(const nlmsghdr* request, size_t family_header_len, uint32_t offset,

@@ -4,6 +4,7 @@
 // touches only its own file.
 #pragma once
 
+#include "compact.h"
 #include "message.h"
 #include "spec.h"
 
@@ -25,7 +26,9 @@ struct OpDef {
 // How to read and explain one rtnetlink object type (link, address, route).
 struct MessageFamily {
   uint16_t first_type, last_type;  // RTM_NEWLINK..RTM_SETLINK, …
-  Napi::Value (*decode)(Napi::Env env, const nlmsghdr* nlh);
+  // Writes the message as one unnamed value: an object, or null when the
+  // message is too short for its family header.
+  void (*decode)(ValueWriter& out, const nlmsghdr* nlh);
   // The name path ("IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_MACVLAN_MODE") of the
   // request attribute at `offset` bytes from the start of the request.
   std::string (*describe_attr)(const nlmsghdr* request, uint32_t offset);
@@ -46,8 +49,9 @@ struct LinkKind {
   bool slave;
   // Writes the contents of IFLA_INFO_DATA / IFLA_INFO_SLAVE_DATA.
   void (*encode)(MessageWriter& writer, SpecReader& info);
-  // Reads them back; `link` is the whole message's top-level table.
-  Napi::Value (*decode)(Napi::Env env, const nlattr* data, const AttrTable& link);
+  // Reads them back as the members of the object the caller opened; `data`
+  // may be null; `link` is the whole message's top-level table.
+  void (*decode)(ValueWriter& out, const nlattr* data, const AttrTable& link);
   AttrNames names;
 };
 
@@ -79,9 +83,9 @@ struct Registrar {
   explicit Registrar(const LinkKind* kind) { RegisterKind(kind); }
 };
 
-// Decodes any rtnetlink message into a plain object; unknown types come back
+// Writes any rtnetlink message as one unnamed value; unknown types come back
 // as { type, raw }.
-Napi::Value DecodeMessage(Napi::Env env, const nlmsghdr* nlh);
+void DecodeMessage(ValueWriter& out, const nlmsghdr* nlh);
 
 // How one level of a request's attribute tree is named: `names` for its
 // attributes, and `skip` bytes of fixed header before them (VETH_INFO_PEER

@@ -53,28 +53,28 @@ void EncodeRoute(MessageWriter& writer, SpecReader& spec) {
   EncodeFields(writer, spec, kFields);
 }
 
-Napi::Value DecodeRoute(Napi::Env env, const nlmsghdr* nlh) {
+void DecodeRoute(ValueWriter& out, const nlmsghdr* nlh) {
   const auto* rtm = FamilyHeader<rtmsg>(nlh);
-  if (rtm == nullptr) return env.Null();
+  if (rtm == nullptr) return out.Null(nullptr);
   AttrTable attrs = AttrsAfterHeader<rtmsg>(nlh, RTA_MAX + 8);
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("family", rtm->rtm_family == AF_INET6 ? 6 : rtm->rtm_family == AF_INET ? 4 : 0);
+  out.BeginObject(nullptr);
+  out.Number("family", rtm->rtm_family == AF_INET6 ? 6 : rtm->rtm_family == AF_INET ? 4 : 0);
   const uint8_t* bytes;
   size_t len;
   std::string dst = attrs.Bytes(RTA_DST, &bytes, &len) ? FormatIpAddress(bytes, len) : "";
-  out.Set("dst", dst.empty() && rtm->rtm_dst_len == 0 ? std::string("default")
-                                                        : dst + "/" + std::to_string(rtm->rtm_dst_len));
-  if (attrs.Bytes(RTA_GATEWAY, &bytes, &len)) out.Set("gateway", FormatIpAddress(bytes, len));
-  if (attrs.Bytes(RTA_PREFSRC, &bytes, &len)) out.Set("prefsrc", FormatIpAddress(bytes, len));
+  out.String("dst", dst.empty() && rtm->rtm_dst_len == 0 ? std::string("default")
+                                                         : dst + "/" + std::to_string(rtm->rtm_dst_len));
+  if (attrs.Bytes(RTA_GATEWAY, &bytes, &len)) out.String("gateway", FormatIpAddress(bytes, len));
+  if (attrs.Bytes(RTA_PREFSRC, &bytes, &len)) out.String("prefsrc", FormatIpAddress(bytes, len));
   uint32_t table = rtm->rtm_table;
   attrs.U32(RTA_TABLE, &table);
-  out.Set("table", table);
-  out.Set("protocol", NameOf(env, kProtocols, rtm->rtm_protocol));
-  out.Set("scope", NameOf(env, kScopes, rtm->rtm_scope));
-  out.Set("type", NameOf(env, kTypes, rtm->rtm_type));
-  out.Set("flags", rtm->rtm_flags);
+  out.Number("table", table);
+  WriteName(out, "protocol", kProtocols, rtm->rtm_protocol);
+  WriteName(out, "scope", kScopes, rtm->rtm_scope);
+  WriteName(out, "type", kTypes, rtm->rtm_type);
+  out.Number("flags", rtm->rtm_flags);
   DecodeFields(out, attrs, kFields);
-  return out;
+  out.EndObject();
 }
 
 const MessageFamily kRouteFamily{RTM_NEWROUTE, RTM_GETROUTE, DecodeRoute, DescribeFlatAttr<rtmsg, &kNameTable>};

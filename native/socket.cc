@@ -10,6 +10,8 @@
 
 #include "message.h"
 #include "netns.h"
+#include "link.h"
+#include "reader.h"
 #include "registry.h"
 
 #ifndef NETLINK_EXT_ACK
@@ -34,6 +36,10 @@ constexpr int kMonitorDatagramsPerWakeup = 1 << 16;
 // Creates the kernel runs in one inline sendmsg (each ~0.2 ms of kernel work
 // on this thread); a batch with more goes to a worker thread.
 constexpr int kInlineCreates = 2;
+// Requests sent inline per loop turn: the kernel answers them inside sendmsg
+// (a get with counters ~8 µs), so 256 at once held the loop ~2 ms; the rest
+// leave in the next turns.
+constexpr size_t kInlinePerTurn = 64;
 constexpr uint8_t kDumpRetries = 5;
 
 // One scratch buffer for encoding: requests are built on the JS thread only.
@@ -42,10 +48,18 @@ std::vector<uint8_t>& Scratch() {
   return buffer;
 }
 
+// What the engine needs to know about a request besides its bytes.
+struct RequestTraits {
+  bool slow = false;   // sent from a worker (MessageWriter::slow)
+  bool heavy = false;  // sent from a worker when batched with others
+  bool dump = false;
+  bool name_links = false;  // a link dump that names parents and masters
+};
+
 // Encodes op(spec) into the scratch buffer; leaves a JS exception and returns
 // nullptr on an unknown op, a bad spec or an oversized request.
 const nlmsghdr* EncodeRequest(Napi::Env env, const Napi::Value& op_name, const Napi::Value& spec,
-                              bool* slow, bool* heavy, bool* dump) {
+                              RequestTraits* traits) {
   if (!op_name.IsString() || !spec.IsObject()) {
     Napi::TypeError::New(env, "vnic: request(op: string, spec: object)").ThrowAsJavaScriptException();
     return nullptr;
@@ -65,16 +79,37 @@ const nlmsghdr* EncodeRequest(Napi::Env env, const Napi::Value& op_name, const N
         .ThrowAsJavaScriptException();
     return nullptr;
   }
-  *slow = writer.slow;
-  *heavy = writer.heavy;
-  *dump = (op->flags & NLM_F_DUMP) == NLM_F_DUMP;
+  traits->slow = writer.slow;
+  traits->heavy = writer.heavy;
+  traits->dump = (op->flags & NLM_F_DUMP) == NLM_F_DUMP;
+  traits->name_links = writer.name_links;
   return writer.header();
 }
 
-Napi::Array DecodeAll(Napi::Env env, const char* data, size_t len) {
-  Napi::Array out = Napi::Array::New(env);
-  ForEachMessage(data, len, [&](const nlmsghdr* nlh) { out.Set(out.Length(), DecodeMessage(env, nlh)); });
-  return out;
+// Every message of a buffer, decoded, as one array; with name_links, links
+// named from `names` (a get's lookups) or, when null, from the buffer itself
+// (a dump).
+void DecodeAll(ValueWriter& out, const char* data, size_t len, bool name_links = false,
+               const std::string* names = nullptr) {
+  out.Reserve(out.stream().size() + len / 16);  // ~1 slot per 25 bytes of a link with counters
+  if (name_links) {
+    return names == nullptr ? DecodeLinksNamed(out, data, len, data, len)
+                            : DecodeLinksNamed(out, data, len, names->data(), names->size());
+  }
+  out.BeginArray(nullptr);
+  ForEachMessage(data, len, [&](const nlmsghdr* nlh) { DecodeMessage(out, nlh); });
+  out.EndArray();
+}
+
+// A writer that held a dump gives its memory back instead of keeping it for
+// the socket's lifetime.
+void Recycle(ValueWriter& writer) {
+  constexpr size_t kKeepDoubles = 64 * 1024;
+  if (writer.stream().capacity() > kKeepDoubles) {
+    writer = ValueWriter();
+  } else {
+    writer.Clear();
+  }
 }
 
 void ThrowErrno(Napi::Env env, const char* what, int error) {
@@ -99,6 +134,7 @@ Napi::Function NetlinkSocket::Init(Napi::Env env) {
                      {InstanceMethod("request", &NetlinkSocket::Request),
                       InstanceMethod("close", &NetlinkSocket::Close),
                       InstanceMethod("pendingCount", &NetlinkSocket::PendingCount),
+                      InstanceMethod("stats", &NetlinkSocket::Stats),
                       StaticMethod("encode", &NetlinkSocket::Encode),
                       StaticMethod("decode", &NetlinkSocket::Decode)});
 }
@@ -234,6 +270,17 @@ Napi::Value NetlinkSocket::PendingCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(pending_.size()));
 }
 
+Napi::Value NetlinkSocket::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object stats = Napi::Object::New(env);
+  stats.Set("dumpRetries", static_cast<double>(dump_retries_));
+  stats.Set("dumpsGivenUp", static_cast<double>(dumps_given_up_));
+  stats.Set("overruns", static_cast<double>(overruns_));
+  stats.Set("barriers", static_cast<double>(barriers_));
+  stats.Set("repliesLost", static_cast<double>(replies_lost_));
+  return stats;
+}
+
 Napi::Value NetlinkSocket::Request(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (closed_) {
@@ -242,8 +289,8 @@ Napi::Value NetlinkSocket::Request(const Napi::CallbackInfo& info) {
     e.ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  bool slow = false, heavy = false, dump = false;
-  const nlmsghdr* nlh = EncodeRequest(env, info[0], info[1], &slow, &heavy, &dump);
+  RequestTraits traits;
+  const nlmsghdr* nlh = EncodeRequest(env, info[0], info[1], &traits);
   if (nlh == nullptr) return env.Undefined();
   uint32_t seq = next_seq_++;
   if (next_seq_ == 0) next_seq_ = 1;  // 0 is what the kernel's notifications carry
@@ -252,9 +299,10 @@ Napi::Value NetlinkSocket::Request(const Napi::CallbackInfo& info) {
   auto* header = reinterpret_cast<nlmsghdr*>(pending.request.data());
   header->nlmsg_seq = seq;
   header->nlmsg_pid = 0;
-  pending.dump = dump;
-  pending.slow = slow;
-  pending.heavy = heavy;
+  pending.dump = traits.dump;
+  pending.slow = traits.slow;
+  pending.heavy = traits.heavy;
+  pending.name_links = traits.name_links;
   outbox_.push_back(seq);
   ScheduleFlush();
   UpdateLiveness();
@@ -278,12 +326,19 @@ void NetlinkSocket::ScheduleFlush() {
 void NetlinkSocket::Flush() {
   std::string batch;
   std::vector<uint32_t> seqs;
+  size_t inline_sent = 0;
   while (!closed_ && !worker_busy_ && !outbox_.empty()) {
+    if (inline_sent >= kInlinePerTurn) {
+      ScheduleFlush();  // the next turn sends more
+      break;
+    }
     batch.clear();
     seqs.clear();
     bool slow = false;
     int heavy = 0;
     while (!outbox_.empty() && in_flight_ < kWindow) {
+      // A batch the worker sends may be long; one sent inline is not.
+      if (!slow && inline_sent + seqs.size() >= kInlinePerTurn) break;
       auto it = pending_.find(outbox_.front());
       if (it == pending_.end()) {  // settled before it left (cannot happen today)
         outbox_.pop_front();
@@ -304,6 +359,7 @@ void NetlinkSocket::Flush() {
       outbox_.pop_front();
     }
     if (batch.empty()) break;
+    if (!slow) inline_sent += seqs.size();
     if (!SendBatch(batch, seqs, slow)) break;
   }
 }
@@ -354,6 +410,8 @@ void NetlinkSocket::OnSendDone(SendWork* work) {
     nl_ = nullptr;
   } else {
     if (work->error != 0) FailAll(work->seqs, work->error, "sendmsg failed");
+    // An overrun seen while the worker sent: drain, then send its barrier.
+    if (overrun_seen_) OnReadable();
     Flush();
     Dispatch();
     UpdateLiveness();
@@ -367,20 +425,46 @@ void NetlinkSocket::OnReadable() {
   // A monitor drains its queue: the kernel reports drops (ENOBUFS) only once
   // per spell of congestion, which ends when the queue empties, so a resync
   // must not start while notifications still wait unread.
-  const int limit = on_event_.IsEmpty() ? kDatagramsPerWakeup : kMonitorDatagramsPerWakeup;
-  for (int i = 0; i < limit && !closed_; i++) {
+  int budget = on_event_.IsEmpty() ? kDatagramsPerWakeup : kMonitorDatagramsPerWakeup;
+  lookups_started_ = false;
+  bool drained = false;
+  budget -= ReadAvailable(budget, &drained);
+  if (drained && !closed_) HandleOverrun();
+  Flush();
+  if (lookups_started_ && budget > 0) {
+    // The kernel answered the lookups inside sendmsg: their gets settle now,
+    // not a wakeup later.
+    drained = false;
+    ReadAvailable(budget, &drained);
+    if (drained && !closed_) HandleOverrun();
+    Flush();
+  }
+  Dispatch();
+  DispatchEvents();
+  UpdateLiveness();
+}
+
+// Reads up to `budget` datagrams; returns how many it read. *drained: the
+// queue was found empty (a barrier after an overrun may go now).
+int NetlinkSocket::ReadAvailable(int budget, bool* drained) {
+  int read = 0;
+  while (read < budget && !closed_) {
     ssize_t n = recv(fd_, recv_buf_.data(), recv_buf_.size(), MSG_DONTWAIT | MSG_TRUNC);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == ENOBUFS) {
         // Notifications were dropped (a monitor's subscriber must resync),
-        // or replies were (requests behind a barrier learn it).
+        // or replies were (requests behind a barrier learn it, once the
+        // queue is drained: see HandleOverrun).
         if (!on_event_.IsEmpty()) events_lost_ = true;
-        HandleOverrun();
+        overruns_++;
+        overrun_seen_ = true;
         continue;
       }
+      *drained = true;
       break;  // EAGAIN: drained
     }
+    read++;
     size_t got = static_cast<size_t>(n);
     if (got > recv_buf_.size()) {
       // Larger than any reply seen so far: grow for the next one; this one's
@@ -396,11 +480,14 @@ void NetlinkSocket::OnReadable() {
       continue;
     }
     ForEachMessage(recv_buf_.data(), got, [this](const nlmsghdr* nlh) { HandleMessage(nlh); });
+    // Every request answered: nothing else can arrive on a request socket,
+    // so skip the recv that would only say EAGAIN.
+    if (in_flight_ == 0 && on_event_.IsEmpty()) {
+      *drained = true;
+      break;
+    }
   }
-  Flush();
-  Dispatch();
-  DispatchEvents();
-  UpdateLiveness();
+  return read;
 }
 
 // A reply to one of our requests, as opposed to a notification: the kernel
@@ -459,6 +546,7 @@ void NetlinkSocket::HandleError(const nlmsghdr* nlh) {
     for (const auto& [pending_seq, pending] : pending_) {
       if (!pending.dump && pending.sent_order != 0 && pending.sent_order < barrier_order_) lost.push_back(pending_seq);
     }
+    replies_lost_ += lost.size();
     FailAll(lost, ENOBUFS, "the reply was lost: the socket's receive queue overflowed; the request may have been applied");
     return;
   }
@@ -493,6 +581,7 @@ void NetlinkSocket::HandleDone(const nlmsghdr* nlh) {
     // The table changed while the kernel walked it: ask again, a few times.
     if (pending.retries < kDumpRetries) {
       pending.retries++;
+      dump_retries_++;
       pending.interrupted = false;
       pending.replies.clear();
       pending.sent_order = 0;
@@ -501,6 +590,7 @@ void NetlinkSocket::HandleDone(const nlmsghdr* nlh) {
       outbox_.push_front(nlh->nlmsg_seq);
       return;
     }
+    dumps_given_up_++;
     completion.error = EINTR;
     completion.summary = "dump interrupted: the table kept changing while it was read";
   }
@@ -509,8 +599,18 @@ void NetlinkSocket::HandleDone(const nlmsghdr* nlh) {
 
 // The kernel dropped messages for us (our receive queue was full). We cannot
 // tell whose: send a barrier and fail whatever is still unanswered behind it.
+// Called once the queue is drained, never before: until the queue has been
+// emptied the kernel counts the socket as congested and drops further
+// messages without reporting them again, and the barrier's own ack would be
+// one of them — then nothing would ever settle what was lost. Not while a
+// worker sends either: its batch, sent before the barrier, could reach the
+// kernel after it (OnSendDone calls again). A barrier sent after another one
+// replaces it (the earlier ack may have been dropped in a new overrun, which
+// the kernel then reported): the latest covers everything sent before it.
 void NetlinkSocket::HandleOverrun() {
-  if (barrier_seq_ != 0 || in_flight_ == 0) return;
+  if (!overrun_seen_ || worker_busy_ || closed_) return;
+  overrun_seen_ = false;
+  if (in_flight_ == 0) return;
   barrier_seq_ = next_seq_++;
   if (next_seq_ == 0) next_seq_ = 1;
   barrier_order_ = ++send_counter_;
@@ -519,16 +619,70 @@ void NetlinkSocket::HandleOverrun() {
   noop.nlmsg_type = NLMSG_NOOP;
   noop.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
   noop.nlmsg_seq = barrier_seq_;
+  barriers_++;
   mnl_socket_sendto(nl_, &noop, sizeof noop);
 }
 
 void NetlinkSocket::Complete(uint32_t seq, Completion completion) {
   auto it = pending_.find(seq);
   if (it == pending_.end()) return;
-  if (completion.error == 0) completion.replies = std::move(it->second.replies);
-  if (it->second.sent_order != 0) in_flight_--;
+  if (it->second.sent_order != 0) {
+    in_flight_--;
+    it->second.sent_order = 0;
+  }
   if (dump_in_flight_ == seq) dump_in_flight_ = 0;
+  if (it->second.lookup_for != 0) return FinishLookup(seq, completion.error == 0);
+  if (completion.error == 0 && it->second.name_links && !it->second.dump && StartLookups(seq)) return;
+  if (completion.error == 0) {
+    completion.replies = std::move(it->second.replies);
+    completion.names = std::move(it->second.names);
+  }
+  completion.name_links = it->second.name_links;
+  completion.dump = it->second.dump;
   pending_.erase(it);
+  completions_.push_back(std::move(completion));
+}
+
+// A get that names its link's parent and master: look them up by index now,
+// ahead of anything queued (the get has been answered), and hold the get
+// until they answer. False when there is nothing to look up.
+bool NetlinkSocket::StartLookups(uint32_t seq) {
+  std::vector<uint32_t> wanted = LinksToName(pending_[seq].replies);
+  if (wanted.empty()) return false;
+  std::vector<uint32_t> lookups;
+  for (uint32_t index : wanted) {
+    uint32_t lookup = next_seq_++;
+    if (next_seq_ == 0) next_seq_ = 1;
+    Pending& pending = pending_[lookup];
+    pending.request = EncodeNameLookup(index);
+    auto* header = reinterpret_cast<nlmsghdr*>(pending.request.data());
+    header->nlmsg_seq = lookup;
+    pending.lookup_for = seq;
+    lookups.push_back(lookup);
+  }
+  pending_[seq].lookups = static_cast<uint8_t>(lookups.size());
+  for (auto it = lookups.rbegin(); it != lookups.rend(); ++it) outbox_.push_front(*it);
+  lookups_started_ = true;
+  ScheduleFlush();
+  return true;
+}
+
+// A lookup answered (found) or failed (its link is not named, as when it
+// vanished): once the get's last lookup is in, the get settles.
+void NetlinkSocket::FinishLookup(uint32_t seq, bool found) {
+  auto it = pending_.find(seq);
+  uint32_t get = it->second.lookup_for;
+  std::string replies = found ? std::move(it->second.replies) : std::string();
+  pending_.erase(it);
+  auto held = pending_.find(get);
+  if (held == pending_.end()) return;
+  held->second.names += replies;
+  if (--held->second.lookups > 0) return;
+  Completion completion{get, 0};
+  completion.replies = std::move(held->second.replies);
+  completion.names = std::move(held->second.names);
+  completion.name_links = true;
+  pending_.erase(held);
   completions_.push_back(std::move(completion));
 }
 
@@ -542,26 +696,29 @@ void NetlinkSocket::Dispatch() {
     return;
   }
   Napi::Env env = Env();
-  Napi::Array batch = Napi::Array::New(env, completions_.size() * 3);
-  uint32_t i = 0;
+  // [seq, error | null, messages | null, seq, …]
+  ValueWriter& out = writer_;
+  out.BeginArray(nullptr);
   for (Completion& c : completions_) {
-    batch.Set(i++, Napi::Number::New(env, c.seq));
+    out.Number(nullptr, c.seq);
     if (c.error != 0) {
-      Napi::Object error = Napi::Object::New(env);
-      error.Set("errno", c.error);
-      if (!c.message.empty()) error.Set("message", c.message);
-      if (!c.summary.empty()) error.Set("summary", c.summary);
-      if (!c.attr.empty()) error.Set("attr", c.attr);
-      if (c.missing_attr >= 0) error.Set("missingAttr", static_cast<double>(c.missing_attr));
-      batch.Set(i++, error);
-      batch.Set(i++, env.Null());
+      out.BeginObject(nullptr);
+      out.Number("errno", c.error);
+      if (!c.message.empty()) out.String("message", c.message);
+      if (!c.summary.empty()) out.String("summary", c.summary);
+      if (!c.attr.empty()) out.String("attr", c.attr);
+      if (c.missing_attr >= 0) out.Number("missingAttr", static_cast<double>(c.missing_attr));
+      out.EndObject();
+      out.Null(nullptr);
     } else {
-      batch.Set(i++, env.Null());
-      batch.Set(i++, DecodeAll(env, c.replies.data(), c.replies.size()));
+      out.Null(nullptr);
+      DecodeAll(out, c.replies.data(), c.replies.size(), c.name_links, c.dump ? nullptr : &c.names);
     }
   }
+  out.EndArray();
   completions_.clear();
-  on_complete_.MakeCallback(Value(), {batch});
+  Deliver(env, out, Value(), on_complete_.Value());
+  Recycle(out);
   if (env.IsExceptionPending()) {
     napi_fatal_exception(env, env.GetAndClearPendingException().Value());
   }
@@ -570,19 +727,22 @@ void NetlinkSocket::Dispatch() {
 void NetlinkSocket::DispatchEvents() {
   if (on_event_.IsEmpty() || closed_ || (event_bytes_.empty() && !events_lost_)) return;
   Napi::Env env = Env();
-  Napi::Array events = Napi::Array::New(env);
-  uint32_t i = 0;
+  // [type, message, type, message, …]; type -1 (message null) when some were lost.
+  ValueWriter& out = writer_;
+  out.BeginArray(nullptr);
   if (events_lost_) {
-    events.Set(i++, Napi::Number::New(env, -1));
-    events.Set(i++, env.Null());
+    out.Number(nullptr, -1);
+    out.Null(nullptr);
     events_lost_ = false;
   }
   ForEachMessage(event_bytes_.data(), event_bytes_.size(), [&](const nlmsghdr* nlh) {
-    events.Set(i++, Napi::Number::New(env, nlh->nlmsg_type));
-    events.Set(i++, DecodeMessage(env, nlh));
+    out.Number(nullptr, nlh->nlmsg_type);
+    DecodeMessage(out, nlh);
   });
+  out.EndArray();
   event_bytes_.clear();
-  on_event_.MakeCallback(Value(), {events});
+  Deliver(env, out, Value(), on_event_.Value());
+  Recycle(out);
   if (env.IsExceptionPending()) {
     napi_fatal_exception(env, env.GetAndClearPendingException().Value());
   }
@@ -608,8 +768,8 @@ void NetlinkSocket::UpdateLiveness() {
 
 Napi::Value NetlinkSocket::Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  bool slow = false, heavy = false, dump = false;
-  const nlmsghdr* nlh = EncodeRequest(env, info[0], info[1], &slow, &heavy, &dump);
+  RequestTraits traits;
+  const nlmsghdr* nlh = EncodeRequest(env, info[0], info[1], &traits);
   if (nlh == nullptr) return env.Undefined();
   return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(nlh), nlh->nlmsg_len);
 }
@@ -621,7 +781,9 @@ Napi::Value NetlinkSocket::Decode(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   auto bytes = info[0].As<Napi::Uint8Array>();
-  return DecodeAll(env, reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+  ValueWriter out;
+  DecodeAll(out, reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+  return ToJs(env, out);
 }
 
 }  // namespace vnic

@@ -16,6 +16,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "compact.h"
+
 struct mnl_socket;
 struct nlmsghdr;
 
@@ -43,7 +45,13 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     bool slow = false;   // always sent from a worker
     bool heavy = false;  // sent from a worker when batched with others
     bool interrupted = false;
+    // A link dump naming parents and masters from itself; a link get naming
+    // them through lookups the engine makes (held until they answer).
+    bool name_links = false;
     uint8_t retries = 0;
+    uint8_t lookups = 0;    // a held get: its lookups still unanswered
+    uint32_t lookup_for = 0;  // a lookup: the seq of the get it names links for
+    std::string names;        // a held get: the links its lookups found
   };
   struct Completion {
     uint32_t seq;
@@ -53,12 +61,16 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     std::string attr;
     int64_t missing_attr = -1;
     std::string replies;
+    bool name_links = false;
+    std::string names;  // the links a get's lookups found
+    bool dump = false;
   };
   struct SendWork;
 
   Napi::Value Request(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value PendingCount(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
   static Napi::Value Encode(const Napi::CallbackInfo& info);
   static Napi::Value Decode(const Napi::CallbackInfo& info);
 
@@ -73,6 +85,9 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   void HandleDone(const nlmsghdr* nlh);
   void HandleOverrun();
   void Complete(uint32_t seq, Completion completion);
+  bool StartLookups(uint32_t seq);
+  void FinishLookup(uint32_t seq, bool found);
+  int ReadAvailable(int budget, bool* drained);
   void FailAll(const std::vector<uint32_t>& seqs, int error, const char* message);
   void Dispatch();
   void DispatchEvents();
@@ -92,6 +107,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   uint64_t send_counter_ = 0;
   size_t in_flight_ = 0;
   uint32_t dump_in_flight_ = 0;
+  bool overrun_seen_ = false;       // ENOBUFS read, no barrier sent for it yet
   uint32_t barrier_seq_ = 0;        // an NLMSG_NOOP sent after ENOBUFS
   uint64_t barrier_order_ = 0;      // requests sent before it lost their replies
   std::unordered_map<uint32_t, Pending> pending_;
@@ -102,6 +118,14 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   Napi::FunctionReference on_event_;  // empty unless this socket is a monitor
   std::string event_bytes_;           // notifications received in this wakeup
   bool events_lost_ = false;
+  // What the kernel did to us, for tests and diagnostics (stats()).
+  uint64_t dump_retries_ = 0;      // dumps sent again after NLM_F_DUMP_INTR
+  uint64_t dumps_given_up_ = 0;    // dumps failed with EINTR after kDumpRetries
+  uint64_t overruns_ = 0;          // ENOBUFS read from the socket
+  uint64_t barriers_ = 0;          // NLMSG_NOOP barriers sent after one
+  uint64_t replies_lost_ = 0;      // requests failed with ENOBUFS behind a barrier
+  bool lookups_started_ = false;      // in this wakeup: read again after sending them
+  ValueWriter writer_;                // what a wakeup hands to JS, reused
 };
 
 }  // namespace vnic

@@ -1,20 +1,66 @@
 #include "spec.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace vnic {
 
+// A key, read with one call into a stack buffer (keys are short option names).
+static bool KeyText(napi_env env, napi_value name, std::string* out) {
+  char text[64];
+  size_t length = 0;
+  if (napi_get_value_string_utf8(env, name, text, sizeof text, &length) != napi_ok) return false;
+  *out = length + 1 < sizeof text ? std::string(text, length) : Napi::String(env, name).Utf8Value();
+  return true;
+}
+
+static bool IsNothing(napi_env env, napi_value value) {
+  napi_valuetype type;
+  napi_typeof(env, value, &type);
+  return type == napi_undefined || type == napi_null;
+}
+
 SpecReader::SpecReader(Napi::Env env, Napi::Object object) : env_(env) {
-  Napi::Array names = object.GetPropertyNames();
-  if (names.IsEmpty()) return;  // a pending exception (a hostile getter): ok() is false
-  uint32_t count = names.Length();
+  if (object.IsArray()) {
+    ReadPairs(object);
+    return;
+  }
+  // Own enumerable string keys: what lib/ puts in a spec (the prototype
+  // chain holds nothing enumerable to walk for).
+  napi_value names;
+  if (napi_get_all_property_names(env, object, napi_key_own_only,
+                                  static_cast<napi_key_filter>(napi_key_enumerable | napi_key_skip_symbols),
+                                  napi_key_numbers_to_strings, &names) != napi_ok) {
+    return;  // a pending exception (a hostile proxy): ok() is false
+  }
+  uint32_t count = 0;
+  napi_get_array_length(env, names, &count);
   fields_.reserve(count);
   for (uint32_t i = 0; i < count; i++) {
-    Napi::Value name = names.Get(i);
-    if (!name.IsString()) continue;
-    Napi::Value value = object.Get(name);
-    if (value.IsEmpty() || value.IsUndefined() || value.IsNull()) continue;
-    fields_.emplace_back(name.As<Napi::String>().Utf8Value(), value);
+    napi_value name, value;
+    if (napi_get_element(env, names, i, &name) != napi_ok) return;
+    std::string key;
+    if (!KeyText(env, name, &key)) continue;
+    if (napi_get_property(env, object, name, &value) != napi_ok) return;  // a throwing getter
+    if (IsNothing(env, value)) continue;
+    fields_.emplace_back(std::move(key), Napi::Value(env, value));
+  }
+}
+
+// [key, value, key, value, …]: how lib/ hands specs over (enumerating an
+// object's keys through N-API costs more than encoding the request).
+void SpecReader::ReadPairs(Napi::Object pairs) {
+  uint32_t count = 0;
+  napi_get_array_length(env_, pairs, &count);
+  fields_.reserve(count / 2);
+  for (uint32_t i = 0; i + 1 < count; i += 2) {
+    napi_value name, value;
+    if (napi_get_element(env_, pairs, i, &name) != napi_ok || napi_get_element(env_, pairs, i + 1, &value) != napi_ok) {
+      return;
+    }
+    std::string key;
+    if (!KeyText(env_, name, &key) || IsNothing(env_, value)) continue;
+    fields_.emplace_back(std::move(key), Napi::Value(env_, value));
   }
 }
 
@@ -23,8 +69,9 @@ bool SpecReader::Has(const char* key) const {
 }
 
 std::optional<Napi::Value> SpecReader::Field(const char* key) const {
+  size_t length = std::strlen(key);
   for (const auto& [name, value] : fields_) {
-    if (name == key) return value;
+    if (name.size() == length && std::memcmp(name.data(), key, length) == 0) return value;
   }
   return std::nullopt;
 }

@@ -19,7 +19,8 @@ class SpecReader {
  public:
   // Reads the object's fields once: a spec names a few of the many options an
   // encoder asks about, and asking JS for each absent one costs more than
-  // encoding the request.
+  // encoding the request. An array is read as [key, value, key, value, …]
+  // (lib/ flattens its specs so: cheaper than enumerating an object).
   SpecReader(Napi::Env env, Napi::Object object);
 
   Napi::Env env() const { return env_; }
@@ -42,6 +43,7 @@ class SpecReader {
 
  private:
   std::optional<Napi::Value> Field(const char* key) const;
+  void ReadPairs(Napi::Object pairs);
   Napi::Env env_;
   std::vector<std::pair<std::string, Napi::Value>> fields_;  // the defined ones, in the object's order
 };

@@ -281,3 +281,206 @@ describe('without CAP_NET_ADMIN', () => {
     await nl.link.del('priv0');
   });
 });
+
+// Overruns, a close with 1000 requests pending, dumps interrupted by churn.
+// The engine's own tests check the same mechanisms at a smaller scale
+// (test/engine.test.ts: 'close() rejects what is pending', 'dumps stay
+// consistent while another socket churns'; test/monitor.test.ts: 'an overrun
+// (ENOBUFS) is reported'); here each fault is provoked for certain, counted
+// by the engine (Requester.stats()), and everything that was pending is shown
+// to settle.
+describe('overruns, closes and interrupted dumps', () => {
+  const ENOBUFS_MESSAGE = /the reply was lost: the socket's receive queue overflowed/;
+
+  /** Settles or fails the test: a hang is a failure, with what was left. */
+  async function settleAll<T>(promises: Promise<T>[], ms = 30000): Promise<PromiseSettledResult<T>[]> {
+    let settled = 0;
+    const tracked = promises.map((p) => p.finally(() => { settled++; }));
+    let timer: NodeJS.Timeout | undefined;
+    const hang = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`hang: ${promises.length - settled} of ${promises.length} never settled`)), ms);
+    });
+    try {
+      return await Promise.race([Promise.allSettled(tracked), hang]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  test('ENOBUFS on a monitor: a tiny receive buffer and a burst give an overrun, a resync, and nothing missed', async () => {
+    const nl = await sb.handle('flt');
+    await nl.link.add({ name: 'ob0', kind: 'veth', peer: { name: 'ob0p' }, up: true });
+    const monitor = nl.monitor(['link'], { receiveBuffer: 4096 });
+    await monitor.ready();
+    const failures: unknown[] = [];
+    monitor.on('error', (error) => failures.push(error));
+    // The monitor's view, by ifindex, kept only from what it reports.
+    const view = new Map<number, string>();
+    for (const link of await nl.link.list()) view.set(link.index, link.name);
+    let overruns = 0;
+    let syncs = 0;
+    monitor.on('event', (event: import('vnic').MonitorEvent) => {
+      if (event.type === 'overrun') overruns++;
+      else if (event.type === 'sync') {
+        syncs++;
+        view.clear();
+        for (const link of event.links ?? []) view.set(link.index, link.name);
+      } else if (event.object === 'link') {
+        if (event.type === 'del' || event.type === 'moved') view.delete(event.link.index);
+        else view.set(event.link.index, event.link.name);
+      }
+    });
+    const names = Array.from({ length: 500 }, (_, i) => `ob${i + 1}`);
+    const converged = async () => {
+      const actual = (await nl.link.list()).map((l) => l.name).sort();
+      for (let i = 0; i < 100; i++) {
+        if (JSON.stringify([...view.values()].sort()) === JSON.stringify(actual)) return actual;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return actual;
+    };
+    // A burst of creates, then a burst of deletes: both overflow 4 KiB at once.
+    await Promise.all(names.map((name) => nl.link.add({ name, kind: 'macvlan', link: 'ob0' })));
+    let actual = await converged();
+    expect([...view.values()].sort()).toEqual(actual);
+    const overrunsAfterCreates = overruns;
+    await nl.link.delMany(names);
+    actual = await converged();
+    expect([...view.values()].sort()).toEqual(actual);
+    expect(actual.filter((name) => names.includes(name))).toEqual([]);
+    expect(overrunsAfterCreates).toBeGreaterThan(0);
+    expect(syncs).toBeGreaterThanOrEqual(1);
+    expect(failures).toEqual([]);
+    // And it goes on reporting live changes.
+    await nl.link.add({ name: 'obafter', kind: 'macvlan', link: 'ob0' });
+    await converged();
+    expect([...view.values()]).toContain('obafter');
+    monitor.close();
+    await nl.link.delMany(['obafter', 'ob0']);
+  });
+
+  test('ENOBUFS on a request socket: lost replies fail with ENOBUFS behind a barrier, the rest succeed, nothing hangs', async () => {
+    const { Requester } = await import('../lib/engine');
+    const { withNetnsFd } = await import('../lib/netns');
+    const rq = await withNetnsFd('open', sb.ns('flt'), (fd) => new Requester(fd, { receiveBuffer: 4096 }));
+    try {
+      // 1000 gets of a link (each reply ~1.5 KiB) in one tick: the replies overflow the queue.
+      const outcomes = await settleAll(Array.from({ length: 1000 }, () => rq.request('link.get', { name: 'lo' })));
+      const lost = outcomes.filter((o) => o.status === 'rejected');
+      for (const o of lost) {
+        const reason = (o as PromiseRejectedResult).reason;
+        expect(reason).toBeInstanceOf(VnicError);
+        expect(reason).toMatchObject({ code: 'ENOBUFS', op: 'link.get', message: expect.stringMatching(ENOBUFS_MESSAGE) });
+      }
+      const stats = rq.stats();
+      expect(stats.overruns).toBeGreaterThan(0);
+      expect(stats.barriers).toBeGreaterThan(0);
+      expect(stats.repliesLost).toBe(lost.length);
+      expect(lost.length).toBeGreaterThan(0);
+      expect(lost.length).toBeLessThan(1000);
+      // The socket goes on working.
+      expect(await rq.request('link.get', { name: 'lo' })).toHaveLength(1);
+      expect(rq.pending).toBe(0);
+    } finally {
+      rq.close();
+    }
+  });
+
+  test('the socket closed with 1000 requests pending: every promise settles, each rejection says the handle was closed', async () => {
+    const nl = await open({ netns: sb.ns('flt') });
+    const keep = await sb.handle('flt');
+    await keep.link.add({ name: 'cl0', kind: 'veth', peer: { name: 'cl0p' }, up: true });
+    const names: string[] = [];
+    const promises: Promise<unknown>[] = [];
+    for (let i = 0; i < 1000; i++) {
+      switch (i % 4) {
+        case 0: names.push(`cl${i}`); promises.push(nl.link.add({ name: `cl${i}`, kind: 'macvlan', link: 'cl0' })); break;
+        case 1: promises.push(nl.link.get('cl0')); break;
+        case 2: promises.push(nl.addr.add('cl0', `10.91.${i >> 8}.${i & 255}/32`)); break;
+        default: promises.push(i % 40 === 3 ? nl.link.list() : nl.route.list()); break;
+      }
+    }
+    // Let the first window (256) leave and some answers come back, then close mid-flight.
+    await Promise.race(promises);
+    expect(nl.pending).toBeGreaterThan(500);
+    nl.close();
+    const outcomes = await settleAll(promises);
+    const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(rejected.length).toBeGreaterThan(500);
+    for (const { reason } of rejected) {
+      expect(reason).toBeInstanceOf(VnicError);
+      expect(['ECANCELED', 'EBADF']).toContain(reason.code);
+      expect(reason.message).toMatch(/the handle (was|is) closed/);
+    }
+    expect(nl.pending).toBe(0);
+    // What resolved was done; nothing else is half-made (a request that had left may have been applied).
+    const links = new Set((await keep.link.list({ kind: 'macvlan' })).map((l) => l.name));
+    outcomes.forEach((o, i) => { if (i % 4 === 0 && o.status === 'fulfilled') expect(links.has(`cl${i}`)).toBe(true); });
+    await expect(nl.link.get('cl0')).rejects.toMatchObject({ code: 'EBADF' });
+    await keep.link.delMany([...links, 'cl0']);
+  });
+
+  test('close() from inside a reply handler, while 1000 are pending: the rest settle, nothing crashes', async () => {
+    const nl = await open({ netns: sb.ns('flt') });
+    let answered = 0;
+    const promises = Array.from({ length: 1000 }, () => nl.link.get('lo').then((l) => {
+      if (++answered === 50) nl.close();  // inside the engine's completion callback's microtasks
+      return l;
+    }));
+    const outcomes = await settleAll(promises);
+    expect(outcomes.filter((o) => o.status === 'fulfilled').length).toBeGreaterThanOrEqual(50);
+    for (const o of outcomes) {
+      if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'ECANCELED' });
+    }
+    expect(nl.pending).toBe(0);
+  });
+
+  test('NLM_F_DUMP_INTR while another handle churns links: dumps are retried and consistent, or fail with EINTR — never hang', async () => {
+    const nl = await open({ netns: sb.ns('flt') });
+    const churner = await open({ netns: sb.ns('flt') });
+    try {
+      await nl.link.add({ name: 'di0', kind: 'veth', peer: { name: 'di0p' }, up: true });
+      const stable = Array.from({ length: 600 }, (_, i) => `di${i + 1}`);
+      await Promise.all(stable.map((name) => nl.link.add({ name, kind: 'macvlan', link: 'di0' })));
+      let running = true;
+      // Four loops of create / change / delete, pipelined on the other handle's socket.
+      const churn = Promise.all([0, 1, 2, 3].map(async (loop) => {
+        for (let round = 0; running; round++) {
+          const name = `dich${loop}x${round % 10}`;
+          await churner.link.add({ name, kind: 'macvlan', link: 'di0' }).catch(() => undefined);
+          await churner.link.set(name, { mtu: 1400 + (round % 50) }).catch(() => undefined);
+          await churner.link.del(name).catch(() => undefined);
+        }
+      }));
+      let interrupted = 0;
+      let dumps = 0;
+      try {
+        // Until the kernel has interrupted a few dumps (bounded: at most 400 dumps).
+        while (nl.requester.stats().dumpRetries < 3 && dumps < 400) {
+          dumps++;
+          const [outcome] = await settleAll([nl.link.list()]);
+          if (outcome.status === 'rejected') {
+            // A table that keeps changing through every retry: a clear error, not a hang.
+            expect(outcome.reason).toMatchObject({ code: 'EINTR', message: expect.stringContaining('dump interrupted') });
+            interrupted++;
+            continue;
+          }
+          const names = outcome.value.map((l) => l.name);
+          expect(new Set(names).size).toBe(names.length);  // no link twice
+          expect(stable.filter((n) => !names.includes(n))).toEqual([]);  // none missing
+        }
+      } finally {
+        running = false;
+        await churn;
+      }
+      const stats = nl.requester.stats();
+      expect(stats.dumpRetries).toBeGreaterThan(0);
+      expect(stats.dumpsGivenUp).toBe(interrupted);
+      console.log(`DUMP_INTR: ${dumps} dumps of ~600 links under churn, ${stats.dumpRetries} retried, ${stats.dumpsGivenUp} gave up (EINTR)`);
+      await nl.link.delMany([...stable, 'di0']);
+    } finally {
+      nl.close();
+      churner.close();
+    }
+  });
+});

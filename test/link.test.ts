@@ -197,6 +197,25 @@ describe('get and list', () => {
     await nl.link.del('mvget');
   });
 
+  test('get names the parent and the master as it reads the link, also with hundreds in flight', async () => {
+    const nl = await sb.handle('lab');
+    await nl.link.add({ name: 'brg', kind: 'bridge' });
+    await nl.link.add({ name: 'mvg', kind: 'macvlan', link: 'p0', mode: 'bridge', master: 'brg' });
+    const got = await nl.link.get('mvg', { stats: false });
+    expect(got).toMatchObject({ linkName: 'p0', masterName: 'brg' });
+    // Named last, as ever (after the kind and slave data).
+    expect(Object.keys(got).slice(-2)).toEqual(['linkName', 'masterName']);
+    // More gets than the engine's window, each with its lookups: all named, nothing left pending.
+    const many = await Promise.all(Array.from({ length: 600 }, (_, i) => nl.link.get(i % 2 ? 'mvg' : 'p1', { stats: false })));
+    expect(many.filter((l, i) => (i % 2 ? l.linkName !== 'p0' || l.masterName !== 'brg' : l.linkName !== 'p0'))).toEqual([]);
+    expect(nl.pending).toBe(0);
+    expect((nl.requester as unknown as { socket: { pendingCount(): number } }).socket.pendingCount()).toBe(0);
+    // A link without parent or master: no names, nothing looked up.
+    expect(await nl.link.get('lo')).not.toHaveProperty('linkName');
+    await nl.link.del('mvg');
+    await nl.link.del('brg');
+  });
+
   test('list filters by kind and parent and names parents', async () => {
     const nl = await sb.handle('lab');
     await nl.link.add({ name: 'mvl1', kind: 'macvlan', link: 'p0', mode: 'bridge' });

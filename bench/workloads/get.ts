@@ -30,8 +30,8 @@ export const get: Workload = {
   reference: 'mnl-get',
   fixture: (p) => ({ fill: p.fill }),
   tools: (p, env) => [
-    { id: 'vnic', how: '`link.get(name, { stats: false })` awaited: the link, then its parent\'s name (2 requests)', node: 'nostats' },
-    { id: 'vnic-stats', how: '`link.get(name)` awaited: the same with counters (2 requests)', node: 'stats', ref: 'mnl-get-stats' },
+    { id: 'vnic', how: '`link.get(name, { stats: false })` awaited: the link, and its parent\'s name looked up by the addon as the reply arrives (2 kernel requests, 1 settle)', node: 'nostats' },
+    { id: 'vnic-stats', how: '`link.get(name)` awaited: the same with counters', node: 'stats', ref: 'mnl-get-stats' },
     { id: 'vnic-index', how: '`link.index(name)` awaited: 1 request, only the ifindex kept', node: 'index' },
     { id: 'vnic-pipe', how: `\`link.get(name, { stats: false })\`, Promise.all windows of ${p.window}`, node: 'pipe', ref: 'mnl-get-pipe' },
     { id: 'ip-node', how: '`ip -j link show dev NAME` spawned from Node execFile + JSON.parse (no peer mode: bench code)', node: 'ip' },

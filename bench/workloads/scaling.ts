@@ -14,7 +14,7 @@ export function scaling(size: number): Workload {
       `so every tool sees the same ${size} links. Does the cost per operation stay flat as the namespace grows?`,
     fixture: { fill: size, fillPrefix: 'bg', fillOn: 'q0', reset: true },
     tools: (p, env) => [
-      { id: 'vnic get', how: '`link.get(name, { stats: false })` awaited (2 requests: the link, its parent\'s name)', node: 'get', ref: 'mnl get' },
+      { id: 'vnic get', how: '`link.get(name, { stats: false })` awaited (the link, and its parent\'s name looked up by the addon: 2 kernel requests, 1 settle)', node: 'get', ref: 'mnl get' },
       { ...peer(env, 'mnl get', 'raw libmnl GETLINK by name, sync (bench/ref/mnl-get.c)', 'mnl-get',
         [String(p.scaleOps), 'bg', String(size), 'nostats', '1'], perN), ref: 'mnl get' },
       { id: 'vnic create', how: '`link.add` macvlan on p0, awaited', node: 'create', ref: 'mnl create' },

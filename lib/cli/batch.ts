@@ -8,8 +8,8 @@
 // though lines already in flight (never ones about the same links) finish
 // and are reported.
 import { promises as fsp } from 'fs';
-import * as readline from 'readline';
 
+import { limits } from '../index';
 import type { Command, Scope, Session } from './command';
 import { EXIT_INTERRUPTED, describeError } from './errors';
 import { UsageError, tokenize } from './grammar';
@@ -114,13 +114,57 @@ function parseLine(words: string[], netns: string | undefined, overview: () => s
   return command;
 }
 
+/** A line longer than limits.MAX_BATCH_LINE_BYTES: its size, not its text. */
+class OverlongLine {
+  constructor(readonly bytes: number) {}
+}
+
+type Line = string | OverlongLine;
+
+/**
+ * The lines of a stream (\n or \r\n). A line past the bound is not held:
+ * its bytes are counted and dropped up to its newline, and it comes out as an
+ * OverlongLine, so a endless line on stdin costs no memory.
+ */
+async function* streamLines(input: NodeJS.ReadableStream): AsyncGenerator<Line> {
+  const max = limits.MAX_BATCH_LINE_BYTES;
+  let parts: Buffer[] = [];
+  let size = 0;
+  const finish = (): Line => {
+    const line = size > max ? new OverlongLine(size) : Buffer.concat(parts).toString('utf8').replace(/\r$/, '');
+    parts = [];
+    size = 0;
+    return line;
+  };
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    let start = 0;
+    for (let nl = bytes.indexOf(10, start); nl !== -1; nl = bytes.indexOf(10, start)) {
+      if (size <= max) parts.push(bytes.subarray(start, nl));
+      size += nl - start;
+      yield finish();
+      start = nl + 1;
+    }
+    const rest = bytes.length - start;
+    if (rest > 0) {
+      size += rest;
+      if (size <= max) parts.push(bytes.subarray(start));
+      else parts = [];
+    }
+  }
+  if (size > 0) yield finish();
+}
+
 /** The lines of the source, with their count when known (a file) for the progress bar. */
-async function readSource(source: string, stdin: NodeJS.ReadableStream): Promise<{ lines: AsyncIterable<string> | string[]; total?: number }> {
-  if (source === '-') return { lines: readline.createInterface({ input: stdin, crlfDelay: Infinity }) };
+async function readSource(source: string, stdin: NodeJS.ReadableStream): Promise<{ lines: AsyncIterable<Line> | Line[]; total?: number }> {
+  if (source === '-') return { lines: streamLines(stdin) };
   const text = await fsp.readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read batch file ${source}: ${error.code ?? error.message}`);
   });
-  const lines = text.split('\n');
+  const lines: Line[] = text.split('\n').map((line) => {
+    const bytes = Buffer.byteLength(line);
+    return bytes > limits.MAX_BATCH_LINE_BYTES ? new OverlongLine(bytes) : line.replace(/\r$/, '');
+  });
   if (lines[lines.length - 1] === '') lines.pop();
   return { lines, total: lines.length };
 }
@@ -166,9 +210,12 @@ interface BatchState {
 }
 
 /** Parses one line and hands it to the pipeline, scoped by what the batch knows of its links. */
-async function schedule(text: string, number: number, { options, session, pipeline, report, lineage }: BatchState): Promise<void> {
+async function schedule(text: Line, number: number, { options, session, pipeline, report, lineage }: BatchState): Promise<void> {
   let command: Command;
   try {
+    if (text instanceof OverlongLine) {
+      throw new UsageError(`the line is ${text.bytes} bytes; a batch line holds at most ${limits.MAX_BATCH_LINE_BYTES}`);
+    }
     const words = tokenize(text);
     if (words.length === 0) return;
     command = parseLine(words, options.netns, options.overview);

@@ -4,7 +4,7 @@
 // ip -batch caches them) instead of once per line.
 import { constants } from 'os';
 
-import { VnicError, open } from '../index';
+import { VnicError, limits, open } from '../index';
 import type { Handle, LinkRef } from '../index';
 import type { OutputOptions, Session } from './command';
 
@@ -80,7 +80,8 @@ export class CliSession implements Session {
    */
   private async drainDeletions(netns: string | undefined, queue: DeleteQueue): Promise<void> {
     queue.busy = true;
-    while (queue.pending.length > 0) await this.deleteTogether(netns, queue.pending.splice(0));
+    // At most MAX_DELMANY_LINKS in one unregister batch (lib/limits.ts).
+    while (queue.pending.length > 0) await this.deleteTogether(netns, queue.pending.splice(0, limits.MAX_DELMANY_LINKS));
     queue.busy = false;
   }
 

@@ -5,7 +5,7 @@
 // speak: use `ip macsec add …` (or wpa_supplicant / MKA) for those.
 import { invalid } from '../errors';
 import type { LinkAddCommon, LinkRef } from '../types';
-import { Check, bool, int, oneOf, pick, tableCodec } from './options';
+import { Check, bool, int, oneOf, pick, refusedSecret, tableCodec } from './options';
 import type { OptionTable } from './options';
 
 export const MACSEC_CIPHERS = ['gcm-aes-128', 'gcm-aes-256', 'gcm-aes-xpn-128', 'gcm-aes-xpn-256'] as const;
@@ -38,6 +38,12 @@ export interface MacsecOptions {
   validate?: MacsecValidate;
   /** The active TX association, 0–3. */
   encodingsa?: number;
+  /**
+   * Refused: keys belong to the secure associations, set through the
+   * kernel's "macsec" generic-netlink family (`ip macsec add … key …`, or
+   * MKA). The error never shows the value.
+   */
+  key?: string;
 }
 
 export interface MacsecAddOptions extends LinkAddCommon, MacsecOptions {
@@ -48,7 +54,9 @@ export interface MacsecAddOptions extends LinkAddCommon, MacsecOptions {
 /** What the kernel lets `ip link set … type macsec` change (not the SCI, port, cipher or ICV length). */
 export type MacsecSetOptions = Omit<MacsecOptions, 'port' | 'sci' | 'cipher' | 'icvlen'>;
 
-export interface MacsecInfo extends Omit<MacsecOptions, 'cipher' | 'validate'> {
+const KEY_REFUSED = refusedSecret("macsec keys belong to the secure associations, which vnic does not set: use 'ip macsec add DEV tx sa N … key ID KEY' or MKA");
+
+export interface MacsecInfo extends Omit<MacsecOptions, 'cipher' | 'validate' | 'key'> {
   /** A suite vnic does not know comes back as its hex id. */
   cipher?: MacsecCipher | string;
   validate?: MacsecValidate | number;
@@ -76,12 +84,13 @@ const OPTIONS: OptionTable = {
   window: int(0, 0xffffffff),
   validate: oneOf(MACSEC_VALIDATE),
   encodingsa: int(0, 3),
+  key: KEY_REFUSED,
 };
 
 export const macsec = tableCodec({
   kinds: ['macsec'],
   add: OPTIONS,
-  set: pick(OPTIONS, ['encrypt', 'sendSci', 'endStation', 'scb', 'protect', 'replay', 'window', 'validate', 'encodingsa']),
+  set: pick(OPTIONS, ['encrypt', 'sendSci', 'endStation', 'scb', 'protect', 'replay', 'window', 'validate', 'encodingsa', 'key']),
   needsParent: true,
   // iproute2's rules.
   adjust(info, op) {

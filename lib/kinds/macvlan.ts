@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 
 import { VnicError, invalid } from '../errors';
+import { MAX_SOURCE_MACS } from '../limits';
 import { checkBool, checkInt, checkOneOf, checkUnicastMac } from '../validate';
 import type { LinkAddCommon, LinkRef } from '../types';
 import type { ExplainContext, KindCodec } from './types';
@@ -69,13 +70,15 @@ export interface MacvlanInfo {
   bclim?: number;
 }
 
-/** A bound on the source list, so one request always fits a netlink message. */
-export const MAX_SOURCE_MACS = 1024;
+/** A bound on the source list (lib/limits.ts says why). */
+export { MAX_SOURCE_MACS };
 
 function macList(op: string, field: string, value: unknown): Buffer[] {
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list)) throw invalid(op, field, 'must be a MAC address or an array of them');
-  if (list.length > MAX_SOURCE_MACS) throw invalid(op, field, `at most ${MAX_SOURCE_MACS} addresses`);
+  if (list.length > MAX_SOURCE_MACS) {
+    throw invalid(op, field, `${list.length} addresses; a source list holds at most ${MAX_SOURCE_MACS} (the kernel's replies cut longer ones)`);
+  }
   return list.map((mac, i) => checkUnicastMac(op, `${field}[${i}]`, mac));
 }
 
@@ -201,6 +204,15 @@ export const macvlan: KindCodec = {
       }
       for (const mac of change.del === undefined ? [] : macList(ctx.op, 'macaddr.del', change.del)) {
         specs.push({ macaddrMode: 'del', macaddr: [mac] });
+      }
+      // What the link would hold at most afterwards: its list (or the new one) plus the additions.
+      const adds = specs.filter((spec) => (spec as { macaddrMode?: string }).macaddrMode === 'add').length;
+      if (adds > 0) {
+        const base = change.set !== undefined ? change.set.length : change.flush === true ? 0 : now.macaddrCount ?? now.macaddr?.length ?? 0;
+        if (base + adds > MAX_SOURCE_MACS) {
+          throw invalid(ctx.op, 'macaddr.add', `${current.name} would hold up to ${base + adds} source MACs ` +
+            `(${base} + ${adds}); at most ${MAX_SOURCE_MACS} (the kernel's replies cut longer lists)`);
+        }
       }
     }
     return specs;

@@ -17,6 +17,15 @@ export const int = (min: number, max: number): Check => (op, field, value) => ch
 export const bool: Check = (op, field, value) => checkBool(op, field, value);
 export const oneOf = (values: readonly string[]): Check => (op, field, value) => checkOneOf(op, field, value, values);
 export const mac: Check = (op, field, value) => checkUnicastMac(op, field, value);
+/**
+ * An option vnic recognises only to refuse it, whose value is a secret (a
+ * key): the error names the option and says why, and never shows the value —
+ * nor does any other path (test/secrets.test.ts).
+ */
+export const refusedSecret = (why: string): Check => (op, field) => {
+  throw invalid(op, field, `${why} (the value was neither sent nor kept)`);
+};
+
 /** A link by name or index, resolved to its index here. */
 export const link: Check = (op, field, value, ctx) => {
   if (!ctx.linkIndex) throw invalid(op, field, 'links can not be named here');

@@ -95,11 +95,11 @@ const char* const kSlaveNames[] = {nullptr, "IFLA_BOND_SLAVE_STATE", "IFLA_BOND_
                                    "IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE",
                                    "IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE", "IFLA_BOND_SLAVE_PRIO"};
 
-Napi::Value MacOf(Napi::Env env, const AttrTable& attrs, uint16_t type) {
+// A MAC attribute as `key`, when present and not empty.
+void WriteMac(ValueWriter& out, const char* key, const AttrTable& attrs, uint16_t type) {
   const uint8_t* bytes;
   size_t len;
-  if (!attrs.Bytes(type, &bytes, &len) || len == 0) return env.Undefined();
-  return Napi::String::New(env, FormatHardwareAddress(bytes, len));
+  if (attrs.Bytes(type, &bytes, &len) && len != 0) out.String(key, FormatHardwareAddress(bytes, len));
 }
 
 // Options: the rows above (activeSlave and primary as ifindexes), arpIpTarget
@@ -121,41 +121,34 @@ void Encode(MessageWriter& writer, SpecReader& info) {
   }
 }
 
-Napi::Value Decode(Napi::Env env, const nlattr* data, const AttrTable&) {
-  Napi::Object out = Napi::Object::New(env);
+void Decode(ValueWriter& out, const nlattr* data, const AttrTable&) {
   AttrTable attrs(data, IFLA_BOND_MAX);
   DecodeFields(out, attrs, kNamedFields, kFields);
   if (attrs.Has(IFLA_BOND_ARP_IP_TARGET)) {
-    Napi::Array targets = Napi::Array::New(env);
+    out.BeginArray("arpIpTarget");
     ForEachNested(attrs.Get(IFLA_BOND_ARP_IP_TARGET), [&](const nlattr* attr) {
       auto* bytes = static_cast<const uint8_t*>(mnl_attr_get_payload(attr));
-      if (mnl_attr_get_payload_len(attr) == 4) targets.Set(targets.Length(), FormatIpAddress(bytes, 4));
+      if (mnl_attr_get_payload_len(attr) == 4) out.String(nullptr, FormatIpAddress(bytes, 4));
     });
-    out.Set("arpIpTarget", targets);
+    out.EndArray();
   }
-  Napi::Value system = MacOf(env, attrs, IFLA_BOND_AD_ACTOR_SYSTEM);
-  if (!system.IsUndefined()) out.Set("adActorSystem", system);
+  WriteMac(out, "adActorSystem", attrs, IFLA_BOND_AD_ACTOR_SYSTEM);
   if (attrs.Has(IFLA_BOND_AD_INFO)) {
-    Napi::Object ad = Napi::Object::New(env);
+    out.BeginObject("adInfo");
     AttrTable ad_attrs(attrs.Get(IFLA_BOND_AD_INFO), IFLA_BOND_AD_INFO_MAX);
-    DecodeFields(ad, ad_attrs, kAdInfoFields);
-    Napi::Value partner = MacOf(env, ad_attrs, IFLA_BOND_AD_INFO_PARTNER_MAC);
-    if (!partner.IsUndefined()) ad.Set("partnerMac", partner);
-    out.Set("adInfo", ad);
+    DecodeFields(out, ad_attrs, kAdInfoFields);
+    WriteMac(out, "partnerMac", ad_attrs, IFLA_BOND_AD_INFO_PARTNER_MAC);
+    out.EndObject();
   }
-  return out;
 }
 
 // A port's settable options: queueId, prio.
 void EncodeSlave(MessageWriter& writer, SpecReader& info) { EncodeFields(writer, info, kSlaveFields); }
 
-Napi::Value DecodeSlave(Napi::Env env, const nlattr* data, const AttrTable&) {
-  Napi::Object out = Napi::Object::New(env);
+void DecodeSlave(ValueWriter& out, const nlattr* data, const AttrTable&) {
   AttrTable attrs(data, IFLA_BOND_SLAVE_MAX);
   DecodeFields(out, attrs, kSlaveNamedFields, kSlaveFields);
-  Napi::Value perm = MacOf(env, attrs, IFLA_BOND_SLAVE_PERM_HWADDR);
-  if (!perm.IsUndefined()) out.Set("permHwaddr", perm);
-  return out;
+  WriteMac(out, "permHwaddr", attrs, IFLA_BOND_SLAVE_PERM_HWADDR);
 }
 
 const LinkKind kBond{"bond", false, Encode, Decode, {kNames, std::size(kNames)}};

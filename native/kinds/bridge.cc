@@ -66,10 +66,8 @@ void EncodeTable(MessageWriter& writer, SpecReader& info) {
 }
 
 template <const Field* kTable, size_t kCount, uint16_t kMax>
-Napi::Value DecodeTable(Napi::Env env, const nlattr* data, const AttrTable&) {
-  Napi::Object out = Napi::Object::New(env);
+void DecodeTable(ValueWriter& out, const nlattr* data, const AttrTable&) {
   DecodeFields(out, AttrTable(data, kMax), kTable, kCount);
-  return out;
 }
 
 const LinkKind kBridge{"bridge", false, EncodeTable<kBridgeFields, std::size(kBridgeFields)>,

@@ -72,29 +72,28 @@ void EncodeFields(MessageWriter& writer, SpecReader& spec, const Field* fields, 
   }
 }
 
-void DecodeFields(Napi::Object out, const AttrTable& attrs, const Field* fields, size_t count) {
-  Napi::Env env = out.Env();
+void DecodeFields(ValueWriter& out, const AttrTable& attrs, const Field* fields, size_t count) {
   for (size_t i = 0; i < count; i++) {
     const Field& field = fields[i];
     switch (field.width) {
       case Width::kBool8: {
         uint8_t v;
-        if (attrs.U8(field.type, &v)) out.Set(field.key, Napi::Boolean::New(env, v != 0));
+        if (attrs.U8(field.type, &v)) out.Bool(field.key, v != 0);
         break;
       }
       case Width::kS32: {
         int32_t v;
-        if (attrs.S32(field.type, &v)) out.Set(field.key, Napi::Number::New(env, v));
+        if (attrs.S32(field.type, &v)) out.Number(field.key, v);
         break;
       }
       case Width::kU64: {
         uint64_t v;
-        if (attrs.U64(field.type, &v)) out.Set(field.key, Napi::Number::New(env, static_cast<double>(v)));
+        if (attrs.U64(field.type, &v)) out.Number(field.key, static_cast<double>(v));
         break;
       }
       default: {
         uint32_t v;
-        if (GetUnsigned(attrs, field.type, field.width, &v)) out.Set(field.key, Napi::Number::New(env, v));
+        if (GetUnsigned(attrs, field.type, field.width, &v)) out.Number(field.key, v);
         break;
       }
     }
@@ -111,11 +110,11 @@ bool ValueOf(const NamedValue* table, size_t count, const std::string& name, uin
   return false;
 }
 
-Napi::Value NameOf(Napi::Env env, const NamedValue* table, size_t count, uint32_t value) {
+void WriteName(ValueWriter& out, const char* key, const NamedValue* table, size_t count, uint32_t value) {
   for (size_t i = 0; i < count; i++) {
-    if (table[i].value == value) return Napi::String::New(env, table[i].name);
+    if (table[i].value == value) return out.String(key, table[i].name);
   }
-  return Napi::Number::New(env, value);  // a value newer than our table: report it as is
+  out.Number(key, value);  // a value newer than our table: report it as is
 }
 
 void EncodeFields(MessageWriter& writer, SpecReader& spec, const NamedField* fields, size_t count) {
@@ -129,13 +128,11 @@ void EncodeFields(MessageWriter& writer, SpecReader& spec, const NamedField* fie
   }
 }
 
-void DecodeFields(Napi::Object out, const AttrTable& attrs, const NamedField* fields, size_t count) {
+void DecodeFields(ValueWriter& out, const AttrTable& attrs, const NamedField* fields, size_t count) {
   for (size_t i = 0; i < count; i++) {
     const NamedField& field = fields[i];
     uint32_t value;
-    if (GetUnsigned(attrs, field.type, field.width, &value)) {
-      out.Set(field.key, NameOf(out.Env(), field.values, field.count, value));
-    }
+    if (GetUnsigned(attrs, field.type, field.width, &value)) WriteName(out, field.key, field.values, field.count, value);
   }
 }
 

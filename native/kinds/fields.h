@@ -3,6 +3,7 @@
 // once and get both directions from EncodeFields / DecodeFields.
 #pragma once
 
+#include "../compact.h"
 #include "../message.h"
 #include "../spec.h"
 
@@ -23,7 +24,8 @@ struct Field {
 };
 
 void EncodeFields(MessageWriter& writer, SpecReader& spec, const Field* fields, size_t count);
-void DecodeFields(Napi::Object out, const AttrTable& attrs, const Field* fields, size_t count);
+// Writes each row's attribute that is present as a member of the open object.
+void DecodeFields(ValueWriter& out, const AttrTable& attrs, const Field* fields, size_t count);
 
 // A name ↔ number table (modes, states).
 struct NamedValue {
@@ -31,15 +33,15 @@ struct NamedValue {
   uint32_t value;
 };
 bool ValueOf(const NamedValue* table, size_t count, const std::string& name, uint32_t* out);
-// The name of `value`, or the number itself when it is newer than our table.
-Napi::Value NameOf(Napi::Env env, const NamedValue* table, size_t count, uint32_t value);
+// Writes the name of `value`, or the number itself when it is newer than our table.
+void WriteName(ValueWriter& out, const char* key, const NamedValue* table, size_t count, uint32_t value);
 template <size_t N>
 bool ValueOf(const NamedValue (&table)[N], const std::string& name, uint32_t* out) {
   return ValueOf(table, N, name, out);
 }
 template <size_t N>
-Napi::Value NameOf(Napi::Env env, const NamedValue (&table)[N], uint32_t value) {
-  return NameOf(env, table, N, value);
+void WriteName(ValueWriter& out, const char* key, const NamedValue (&table)[N], uint32_t value) {
+  WriteName(out, key, table, N, value);
 }
 
 // One table row per attribute whose number reads as a name (a bond mode, an
@@ -61,7 +63,7 @@ constexpr NamedField Named(const char* key, uint16_t type, Width width, const Na
 }
 
 void EncodeFields(MessageWriter& writer, SpecReader& spec, const NamedField* fields, size_t count);
-void DecodeFields(Napi::Object out, const AttrTable& attrs, const NamedField* fields, size_t count);
+void DecodeFields(ValueWriter& out, const AttrTable& attrs, const NamedField* fields, size_t count);
 
 // One or more tables (Field, NamedField) of a kind, in one call.
 template <typename... Tables>
@@ -69,7 +71,7 @@ void EncodeFields(MessageWriter& writer, SpecReader& spec, const Tables&... tabl
   (EncodeFields(writer, spec, tables, std::size(tables)), ...);
 }
 template <typename... Tables>
-void DecodeFields(Napi::Object out, const AttrTable& attrs, const Tables&... tables) {
+void DecodeFields(ValueWriter& out, const AttrTable& attrs, const Tables&... tables) {
   (DecodeFields(out, attrs, tables, std::size(tables)), ...);
 }
 

@@ -23,10 +23,8 @@ const char* const kNames[] = {nullptr, "IFLA_IPVLAN_MODE", "IFLA_IPVLAN_FLAGS"};
 // Options: mode, flags.
 void Encode(MessageWriter& writer, SpecReader& info) { EncodeFields(writer, info, kNamedFields); }
 
-Napi::Value Decode(Napi::Env env, const nlattr* data, const AttrTable&) {
-  Napi::Object out = Napi::Object::New(env);
+void Decode(ValueWriter& out, const nlattr* data, const AttrTable&) {
   DecodeFields(out, AttrTable(data, IFLA_IPVLAN_MAX), kNamedFields);
-  return out;
 }
 
 const LinkKind kIpvlan{"ipvlan", false, Encode, Decode, {kNames, std::size(kNames)}};

@@ -78,31 +78,29 @@ void Encode(MessageWriter& writer, SpecReader& info) {
   EncodeFields(writer, info, kNamedFields, kFields);
 }
 
-Napi::Value Decode(Napi::Env env, const nlattr* data, const AttrTable&) {
-  Napi::Object out = Napi::Object::New(env);
+void Decode(ValueWriter& out, const nlattr* data, const AttrTable&) {
   AttrTable attrs(data, IFLA_MACSEC_MAX);
   DecodeFields(out, attrs, kNamedFields, kFields);
   const uint8_t* bytes;
   size_t len;
   if (attrs.Bytes(IFLA_MACSEC_SCI, &bytes, &len) && len == kSciLength) {
-    out.Set("sci", FormatHex(bytes, len));
+    out.String("sci", FormatHex(bytes, len));
     // The kernel reports the port only inside the SCI: its last two bytes.
-    if (!attrs.Has(IFLA_MACSEC_PORT)) out.Set("port", (bytes[6] << 8) | bytes[7]);
+    if (!attrs.Has(IFLA_MACSEC_PORT)) out.Number("port", (bytes[6] << 8) | bytes[7]);
   }
   uint64_t id;
   if (attrs.U64(IFLA_MACSEC_CIPHER_SUITE, &id)) {
-    Napi::Value name = env.Undefined();
+    const char* name = nullptr;
     for (const auto& entry : kCiphers) {
-      if (entry.id == id) name = Napi::String::New(env, entry.name);
+      if (entry.id == id) name = entry.name;
     }
-    if (name.IsUndefined()) {
-      char text[19];
+    char text[19];
+    if (name == nullptr) {
       snprintf(text, sizeof text, "0x%016llx", static_cast<unsigned long long>(id));
-      name = Napi::String::New(env, text);
+      name = text;
     }
-    out.Set("cipher", name);
+    out.String("cipher", name);
   }
-  return out;
 }
 
 const LinkKind kMacsec{"macsec", false, Encode, Decode, {kNames, std::size(kNames)}};

@@ -76,28 +76,25 @@ void Encode(MessageWriter& writer, SpecReader& info) {
   EncodeFields(writer, info, kFields);
 }
 
-Napi::Value Decode(Napi::Env env, const nlattr* data, const AttrTable&) {
-  Napi::Object out = Napi::Object::New(env);
+void Decode(ValueWriter& out, const nlattr* data, const AttrTable&) {
   AttrTable attrs(data, IFLA_MACVLAN_BC_CUTOFF);
   uint32_t mode;
-  if (attrs.U32(IFLA_MACVLAN_MODE, &mode)) out.Set("mode", NameOf(env, kModes, mode));
+  if (attrs.U32(IFLA_MACVLAN_MODE, &mode)) WriteName(out, "mode", kModes, mode);
   uint16_t flags;
   if (attrs.U16(IFLA_MACVLAN_FLAGS, &flags)) {
-    out.Set("nopromisc", Napi::Boolean::New(env, flags & MACVLAN_FLAG_NOPROMISC));
-    out.Set("nodst", Napi::Boolean::New(env, flags & MACVLAN_FLAG_NODST));
+    out.Bool("nopromisc", flags & MACVLAN_FLAG_NOPROMISC);
+    out.Bool("nodst", flags & MACVLAN_FLAG_NODST);
   }
   DecodeFields(out, attrs, kFields);
   if (attrs.Has(IFLA_MACVLAN_MACADDR_DATA)) {
-    Napi::Array list = Napi::Array::New(env);
+    out.BeginArray("macaddr");
     ForEachNested(attrs.Get(IFLA_MACVLAN_MACADDR_DATA), [&](const nlattr* attr) {
       if (mnl_attr_get_type(attr) != IFLA_MACVLAN_MACADDR) return;
-      list.Set(list.Length(),
-               FormatHardwareAddress(static_cast<const uint8_t*>(mnl_attr_get_payload(attr)),
-                                     mnl_attr_get_payload_len(attr)));
+      out.String(nullptr, FormatHardwareAddress(static_cast<const uint8_t*>(mnl_attr_get_payload(attr)),
+                                                mnl_attr_get_payload_len(attr)));
     });
-    out.Set("macaddr", list);
+    out.EndArray();
   }
-  return out;
 }
 
 const LinkKind kMacvlan{"macvlan", false, Encode, Decode, {kNames, std::size(kNames)}};

@@ -33,11 +33,9 @@ const char* const kNames[] = {nullptr,          "IFLA_TUN_OWNER",      "IFLA_TUN
 // Nothing to send: lib/ refuses link.add for tun and points to handle.tuntap.
 void Encode(MessageWriter&, SpecReader&) {}
 
-Napi::Value Decode(Napi::Env env, const nlattr* data, const AttrTable&) {
-  Napi::Object out = Napi::Object::New(env);
+void Decode(ValueWriter& out, const nlattr* data, const AttrTable&) {
   AttrTable attrs(data, IFLA_TUN_MAX);
   DecodeFields(out, attrs, kNamedFields, kFields);
-  return out;
 }
 
 const LinkKind kTun{"tun", false, Encode, Decode, {kNames, std::size(kNames)}};

@@ -27,11 +27,9 @@ void Encode(MessageWriter& writer, SpecReader& info) {
 }
 
 // The kernel reports no veth / vxcan data; the peer is the link's IFLA_LINK.
-Napi::Value Decode(Napi::Env env, const nlattr*, const AttrTable& link) {
-  Napi::Object out = Napi::Object::New(env);
+void Decode(ValueWriter& out, const nlattr*, const AttrTable& link) {
   uint32_t peer;
-  if (link.U32(IFLA_LINK, &peer)) out.Set("peer", peer);
-  return out;
+  if (link.U32(IFLA_LINK, &peer)) out.Number("peer", peer);
 }
 
 const LinkKind kVeth{"veth", false, Encode, Decode, {kNames, std::size(kNames)}};

@@ -52,8 +52,8 @@ void EncodeQos(MessageWriter& writer, SpecReader& info, const char* key, uint16_
   writer.EndNested(nest);
 }
 
-Napi::Array DecodeQos(Napi::Env env, const nlattr* nest) {
-  Napi::Array list = Napi::Array::New(env);
+void DecodeQos(ValueWriter& out, const char* key, const nlattr* nest) {
+  out.BeginArray(key);
   ForEachNested(nest, [&](const nlattr* attr) {
     if (mnl_attr_get_type(attr) != IFLA_VLAN_QOS_MAPPING ||
         mnl_attr_get_payload_len(attr) < sizeof(ifla_vlan_qos_mapping)) {
@@ -61,12 +61,12 @@ Napi::Array DecodeQos(Napi::Env env, const nlattr* nest) {
     }
     ifla_vlan_qos_mapping mapping;
     memcpy(&mapping, mnl_attr_get_payload(attr), sizeof mapping);
-    Napi::Object entry = Napi::Object::New(env);
-    entry.Set("from", mapping.from);
-    entry.Set("to", mapping.to);
-    list.Set(list.Length(), entry);
+    out.BeginObject(nullptr);
+    out.Number("from", mapping.from);
+    out.Number("to", mapping.to);
+    out.EndObject();
   });
-  return list;
+  out.EndArray();
 }
 
 // Options: id, protocol, reorderHdr, gvrp, mvrp, looseBinding, bridgeBinding,
@@ -85,8 +85,7 @@ void Encode(MessageWriter& writer, SpecReader& info) {
   EncodeQos(writer, info, "egressQosMap", IFLA_VLAN_EGRESS_QOS);
 }
 
-Napi::Value Decode(Napi::Env env, const nlattr* data, const AttrTable&) {
-  Napi::Object out = Napi::Object::New(env);
+void Decode(ValueWriter& out, const nlattr* data, const AttrTable&) {
   AttrTable attrs(data, IFLA_VLAN_MAX);
   DecodeFields(out, attrs, kFields, kNamedFields);
   const uint8_t* bytes;
@@ -95,12 +94,11 @@ Napi::Value Decode(Napi::Env env, const nlattr* data, const AttrTable&) {
     ifla_vlan_flags flags;
     memcpy(&flags, bytes, sizeof flags);
     for (const auto& flag : kFlags) {
-      if (flags.mask & flag.value) out.Set(flag.name, Napi::Boolean::New(env, flags.flags & flag.value));
+      if (flags.mask & flag.value) out.Bool(flag.name, flags.flags & flag.value);
     }
   }
-  if (attrs.Has(IFLA_VLAN_INGRESS_QOS)) out.Set("ingressQosMap", DecodeQos(env, attrs.Get(IFLA_VLAN_INGRESS_QOS)));
-  if (attrs.Has(IFLA_VLAN_EGRESS_QOS)) out.Set("egressQosMap", DecodeQos(env, attrs.Get(IFLA_VLAN_EGRESS_QOS)));
-  return out;
+  if (attrs.Has(IFLA_VLAN_INGRESS_QOS)) DecodeQos(out, "ingressQosMap", attrs.Get(IFLA_VLAN_INGRESS_QOS));
+  if (attrs.Has(IFLA_VLAN_EGRESS_QOS)) DecodeQos(out, "egressQosMap", attrs.Get(IFLA_VLAN_EGRESS_QOS));
 }
 
 const LinkKind kVlan{"vlan", false, Encode, Decode, {kNames, std::size(kNames)}};

@@ -104,27 +104,25 @@ void Encode(MessageWriter& writer, SpecReader& info) {
   }
 }
 
-Napi::Value Decode(Napi::Env env, const nlattr* data, const AttrTable&) {
-  Napi::Object out = Napi::Object::New(env);
+void Decode(ValueWriter& out, const nlattr* data, const AttrTable&) {
   AttrTable attrs(data, IFLA_VXLAN_MAX);
   DecodeFields(out, attrs, kFields);
   const uint8_t* bytes;
   size_t len;
   if (GetAddress(attrs, IFLA_VXLAN_LOCAL, IFLA_VXLAN_LOCAL6, &bytes, &len)) {
-    out.Set("local", FormatIpAddress(bytes, len));
+    out.String("local", FormatIpAddress(bytes, len));
   }
   if (GetAddress(attrs, IFLA_VXLAN_GROUP, IFLA_VXLAN_GROUP6, &bytes, &len)) {
-    out.Set(IsMulticast(bytes, len) ? "multicastGroup" : "remote", FormatIpAddress(bytes, len));
+    out.String(IsMulticast(bytes, len) ? "multicastGroup" : "remote", FormatIpAddress(bytes, len));
   }
   if (attrs.Bytes(IFLA_VXLAN_PORT_RANGE, &bytes, &len) && len >= sizeof(ifla_vxlan_port_range)) {
     ifla_vxlan_port_range wire;
     std::copy(bytes, bytes + sizeof wire, reinterpret_cast<uint8_t*>(&wire));
-    Napi::Object range = Napi::Object::New(env);
-    range.Set("min", ntohs(wire.low));
-    range.Set("max", ntohs(wire.high));
-    out.Set("srcport", range);
+    out.BeginObject("srcport");
+    out.Number("min", ntohs(wire.low));
+    out.Number("max", ntohs(wire.high));
+    out.EndObject();
   }
-  return out;
 }
 
 const LinkKind kVxlan{"vxlan", false, Encode, Decode, {kNames, std::size(kNames)}};
