@@ -13,6 +13,7 @@
 #include <optional>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "kinds/fields.h"
 #include "registry.h"
@@ -99,19 +100,34 @@ void EncodeKindData(MessageWriter& writer, SpecReader& spec, const char* kind_ke
 // /proc/sys/net/ipv4/conf/<link>/ shows), in a set request. A create refuses
 // it (EAFNOSUPPORT: the device has no IPv4 state before it is registered).
 // The kernel checks each id against IPV4_DEVCONF_MAX (EINVAL otherwise).
+// The entries of a nested spec: lib/ flattens it to [key, value, …]; a plain
+// object (a caller of the addon's own API) is read by its property names.
+std::vector<std::pair<Napi::Value, Napi::Value>> SpecEntries(Napi::Object object) {
+  std::vector<std::pair<Napi::Value, Napi::Value>> entries;
+  if (object.IsArray()) {
+    Napi::Array pairs = object.As<Napi::Array>();
+    for (uint32_t i = 0; i + 1 < pairs.Length(); i += 2) entries.emplace_back(pairs.Get(i), pairs.Get(i + 1));
+    return entries;
+  }
+  Napi::Array names = object.GetPropertyNames();
+  if (names.IsEmpty()) return entries;  // a pending exception
+  for (uint32_t i = 0; i < names.Length(); i++) {
+    Napi::Value name = names.Get(i);
+    entries.emplace_back(name, object.Get(name));
+  }
+  return entries;
+}
+
 void EncodeInetConf(MessageWriter& writer, SpecReader& spec) {
   auto conf = spec.Object("inetConf");
   if (!conf) return;
-  Napi::Array ids = conf->GetPropertyNames();
-  if (ids.IsEmpty()) return;  // a pending exception
+  auto entries = SpecEntries(*conf);
+  if (!spec.ok()) return;
   nlattr* af_spec = writer.BeginNested(IFLA_AF_SPEC);
   nlattr* inet = writer.BeginNested(AF_INET);
   nlattr* values = writer.BeginNested(IFLA_INET_CONF);
-  for (uint32_t i = 0; i < ids.Length(); i++) {
-    Napi::Value name = ids.Get(i);
-    if (!name.IsString()) continue;
-    std::string key = name.As<Napi::String>().Utf8Value();
-    Napi::Value value = conf->Get(name);
+  for (const auto& [name, value] : entries) {
+    std::string key = name.IsString() ? name.As<Napi::String>().Utf8Value() : std::string();
     char* end = nullptr;
     unsigned long id = std::strtoul(key.c_str(), &end, 10);
     if (key.empty() || *end != '\0' || id == 0 || id > 0xffff || value.IsEmpty() || !value.IsNumber()) {

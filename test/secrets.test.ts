@@ -62,7 +62,8 @@ async function expectFailure(what, call) {
     await nl.link.add({ name: 'mv0', kind: 'macvlan', link: 'sp0', mode: 'bridge', alias: 'front' });
     await nl.link.set('mv0', { mtu: 1400, up: true });
     await nl.attach({ netns: ctr, link: 'sp0', ifname: 'eth0', addresses: ['10.70.0.5/24'], gateway: '10.70.0.1',
-      sysctls: { 'net.ipv4.conf.eth0.arp_notify': '1' } });
+      // arp_notify travels by netlink; accept_redirects is written under /proc/sys.
+      sysctls: { 'net.ipv4.conf.eth0.arp_notify': '1', 'net.ipv4.conf.eth0.accept_redirects': '0' } });
     const tap = await nl.tuntap.add({ name: 'tp0', mode: 'tap' });
     await nl.link.list(); await nl.addr.list(); await nl.route.list();
     // Failures: the kernel's, and ours.
