@@ -45,21 +45,30 @@ class FlockWorker : public Napi::AsyncWorker {
   int error_ = 0;
 };
 
+// Reads (fd, mode) for flock / flockTry: the LOCK_* operation, or -1 with a
+// TypeError pending. `unlock` is only a mode of the waiting flock.
+int LockOperation(const Napi::CallbackInfo& info, const char* name, bool unlock_allowed) {
+  Napi::Env env = info.Env();
+  std::string modes = unlock_allowed ? "'exclusive', 'shared' or 'unlock'" : "'exclusive' or 'shared'";
+  if (!info[0].IsNumber() || !info[1].IsString()) {
+    Napi::TypeError::New(env, std::string("vnic: ") + name + "(fd, mode): mode " + modes).ThrowAsJavaScriptException();
+    return -1;
+  }
+  std::string mode = info[1].As<Napi::String>().Utf8Value();
+  int operation = mode == "exclusive" ? LOCK_EX : mode == "shared" ? LOCK_SH
+                  : mode == "unlock" && unlock_allowed ? LOCK_UN : -1;
+  if (operation < 0) {
+    Napi::TypeError::New(env, std::string("vnic: ") + name + " mode must be " + modes).ThrowAsJavaScriptException();
+  }
+  return operation;
+}
+
 // flock(fd, 'exclusive' | 'shared' | 'unlock'): Promise<void>. The caller owns
 // the fd and keeps it open until the promise settles; closing it unlocks too.
 Napi::Value Flock(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!info[0].IsNumber() || !info[1].IsString()) {
-    Napi::TypeError::New(env, "vnic: flock(fd, 'exclusive' | 'shared' | 'unlock')").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  std::string mode = info[1].As<Napi::String>().Utf8Value();
-  int operation = mode == "exclusive" ? LOCK_EX : mode == "shared" ? LOCK_SH : mode == "unlock" ? LOCK_UN : -1;
-  if (operation < 0) {
-    Napi::TypeError::New(env, "vnic: flock mode must be 'exclusive', 'shared' or 'unlock'").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  auto* worker = new FlockWorker(env, info[0].As<Napi::Number>().Int32Value(), operation);
+  int operation = LockOperation(info, "flock", true);
+  if (operation < 0) return info.Env().Undefined();
+  auto* worker = new FlockWorker(info.Env(), info[0].As<Napi::Number>().Int32Value(), operation);
   worker->Queue();
   return worker->Promise();
 }
@@ -69,16 +78,8 @@ Napi::Value Flock(const Napi::CallbackInfo& info) {
 // worker). Uncontended, the common case, this saves the trip to a worker.
 Napi::Value FlockTry(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsNumber() || !info[1].IsString()) {
-    Napi::TypeError::New(env, "vnic: flockTry(fd, 'exclusive' | 'shared')").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  std::string mode = info[1].As<Napi::String>().Utf8Value();
-  int operation = mode == "exclusive" ? LOCK_EX : mode == "shared" ? LOCK_SH : -1;
-  if (operation < 0) {
-    Napi::TypeError::New(env, "vnic: flockTry mode must be 'exclusive' or 'shared'").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  int operation = LockOperation(info, "flockTry", false);
+  if (operation < 0) return env.Undefined();
   int fd = info[0].As<Napi::Number>().Int32Value();
   while (flock(fd, operation | LOCK_NB) != 0) {
     if (errno == EINTR) continue;

@@ -27,7 +27,7 @@ libasan=$(gcc -print-file-name=libasan.so)
 mkdir -p "$tree"
 # Copies, not links: node resolves a link to its real path, and a test's
 # import through one would load the lib/ (and the addon) of the main tree.
-copied="lib test native examples scripts fuzz bin prebuilds"
+copied="lib test native examples scripts fuzz bin prebuilds bench"
 for d in $copied dist; do rm -rf "${tree:?}/$d"; done
 for d in $copied; do [ -e "$d" ] && cp -r "$d" "$tree/"; done
 cp binding.gyp package.json tsconfig.json "$tree/"

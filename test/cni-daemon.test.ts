@@ -22,7 +22,7 @@ import {
 } from '../lib/cni/protocol';
 import { VERSION_RESULT } from '../lib/cni/version';
 import { native, packageRoot } from '../lib/native';
-import { Sandbox, ip, uniqueNs } from './helpers/sandbox';
+import { Sandbox, ip, sanitizerEnv, uniqueNs } from './helpers/sandbox';
 
 jest.setTimeout(120_000);
 
@@ -43,11 +43,11 @@ interface RunOptions {
   netns?: string;
 }
 
-/** Runs a program with exactly `env` (plus PATH), feeds stdin, collects both outputs. */
+/** Runs a program with exactly `env` (plus PATH and a sanitizer run's preload), feeds stdin, collects both outputs. */
 function run(file: string, args: string[], options: RunOptions): Promise<Outcome> {
   const [cmd, argv] = options.netns === undefined ? [file, args] : ['nsenter', [`--net=/run/netns/${options.netns}`, file, ...args]];
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env } });
+    const child = spawn(cmd, argv, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...sanitizerEnv(), ...options.env } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -505,7 +505,8 @@ describe('CNI calls: daemon, fallback and in-process give the same answers', () 
     const ctr = await containers(1, 'ei');
     const [ns] = ctr.names;
     try {
-      const env = { ...cniEnv('DEL', 'envless', ns), VNIC_CNI_SOCKET: path.join(tmp, 'no-daemon.sock') };
+      // (A sanitizer run keeps its preload: the node child loads the instrumented addon.)
+      const env = { ...sanitizerEnv(), ...cniEnv('DEL', 'envless', ns), VNIC_CNI_SOCKET: path.join(tmp, 'no-daemon.sock') };
       const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
       const outcome = await run('nsenter', [`--net=/run/netns/${sandbox.ns('host')}`, 'env', '-i', ...vars, CLIENT], {
         env: {}, stdin: netconf('envless', scratch('envless')),
@@ -551,7 +552,7 @@ describe('CNI calls: daemon, fallback and in-process give the same answers', () 
 /** vnicd as a process of its own (bin/vnicd.js), working from the test's host namespace. */
 async function spawnVnicd(socketPath: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [VNICD, '--socket', socketPath, '--netns', sandbox.ns('host')], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['ignore', 'ignore', 'pipe'],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...sanitizerEnv() }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   await new Promise<void>((resolve, reject) => {

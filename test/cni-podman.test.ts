@@ -13,6 +13,7 @@ import * as path from 'path';
 import { startDaemon } from '../lib/cni/daemon';
 import { packageRoot } from '../lib/native';
 import { PODMAN_HOST_CACHES, Podman } from '../bench/cni/podman';
+import { sanitizerEnv } from './helpers/sandbox';
 
 jest.setTimeout(180_000);
 
@@ -54,7 +55,8 @@ interface Talk { server: string; client: string }
  * pings it and reads the line; both removed after, and the podman too.
  */
 async function twoContainersTalk(network: string, type: string, env: Record<string, string> = {}): Promise<Talk> {
-  const podman = new Podman({ pluginDirs: [CLIENT_DIR, '/usr/lib/cni'], env });
+  // A sanitizer run's preload reaches the plugin through podman's cleanup process too.
+  const podman = new Podman({ pluginDirs: [CLIENT_DIR, '/usr/lib/cni'], env: { ...sanitizerEnv(), ...env } });
   try {
     const image = await podman.importImage();
     podman.writeNetwork(network, conflist(network, type));

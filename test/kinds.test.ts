@@ -141,6 +141,21 @@ describe('bridge', () => {
 });
 
 describe('ifb', () => {
+  // Loading the ifb module (the first ifb anywhere) makes ifb0 and ifb1 in the
+  // host's namespace (its numifbs=2): a side effect of this test, undone here.
+  let host: Handle;
+  let hostIfbsBefore: string[];
+  const hostIfbs = async (): Promise<string[]> => (await host.link.list({ kind: 'ifb' })).map((l) => l.name);
+  beforeAll(async () => {
+    host = await open();
+    hostIfbsBefore = await hostIfbs();
+  });
+  afterAll(async () => {
+    const appeared = (await hostIfbs()).filter((name) => !hostIfbsBefore.includes(name) && /^ifb[01]$/.test(name));
+    if (appeared.length > 0) await host.link.delMany(appeared);
+    host.close();
+  });
+
   test('created, brought up, read back, deleted', async () => {
     const link = await nl.link.add({ name: 'ifb7', kind: 'ifb', up: true, mtu: 1400 });
     expect(link).toMatchObject({ name: 'ifb7', kind: 'ifb', up: true, mtu: 1400 });

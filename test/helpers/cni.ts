@@ -14,7 +14,7 @@ import { netns } from 'vnic';
 
 import { CniContext, runCni } from '../../lib/cni/plugin';
 import type { CniOutcome } from '../../lib/cni/plugin';
-import { Sandbox, ip, ipJson, uniqueNs } from './sandbox';
+import { Sandbox, ip, ipJson, sanitizerEnv, uniqueNs } from './sandbox';
 
 export const REFERENCE_DIR = '/usr/lib/cni';
 export const MAIN_JS = path.join(__dirname, '..', '..', 'dist', 'lib', 'cni', 'main.js');
@@ -109,7 +109,7 @@ export class CniBench {
   /** Runs the reference plugin (default macvlan) from inside the reference host namespace. */
   reference(env: CallEnv, stdin: string, plugin = 'macvlan'): Outcome {
     const run = spawnSync('ip', ['netns', 'exec', this.ref.ns, path.join(REFERENCE_DIR, plugin)], {
-      input: stdin, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...envFor(env) },
+      input: stdin, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...sanitizerEnv(), ...envFor(env) },
     });
     if (run.error) throw run.error;
     return parse({ exitCode: run.status ?? 128, stdout: run.stdout });
@@ -124,7 +124,7 @@ export class CniBench {
   vnicExec(env: CallEnv, stdin: string): Outcome {
     if (!fs.existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: build it with npx tsc -p tsconfig.json`);
     const run = spawnSync('ip', ['netns', 'exec', this.vnic.ns, process.execPath, MAIN_JS], {
-      input: stdin, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...envFor(env) },
+      input: stdin, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...sanitizerEnv(), ...envFor(env) },
     });
     if (run.error) throw run.error;
     return parse({ exitCode: run.status ?? 128, stdout: run.stdout });

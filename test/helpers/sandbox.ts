@@ -67,3 +67,13 @@ export function ipJson<T = any>(ns: string, ...args: string[]): T {
 export function ip(ns: string, ...args: string[]): void {
   execFileSync('ip', ['-n', ns, ...args], { stdio: 'pipe' });
 }
+
+/**
+ * The sanitizer run's preload and options (npm run test:asan), for children a
+ * test starts with an environment of its own: a node child that loads the
+ * instrumented addon needs libasan first. Empty in a normal run.
+ */
+export function sanitizerEnv(): Record<string, string> {
+  const names = ['LD_PRELOAD', 'ASAN_OPTIONS', 'LSAN_OPTIONS', 'UBSAN_OPTIONS'];
+  return Object.fromEntries(names.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name] as string]));
+}
