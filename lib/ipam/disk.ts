@@ -9,10 +9,10 @@
 // which is overwritten in place instead when its length does not change), so
 // a crash at any point leaves either the old state or the new one, plus at
 // most a temporary file, which the next locked operation removes.
-import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { TEMP_PREFIX, errnoOf, publish, tempPath } from '../files';
 import { ioError } from './errors';
 import type { Ip } from './ip';
 import { formatIp, parseIp } from './ip';
@@ -20,12 +20,7 @@ import { withDirLock } from './lock';
 
 export const LINE_BREAK = '\r\n';
 const LAST_RESERVED = 'last_reserved_ip.';
-const TEMP_PREFIX = '.vnic-tmp-';
 const FILE_MODE = 0o644;
-
-/** Temporary names: unique to this process (random once, then counted; a fresh random draw per file costs more than the write). */
-const tempTag = randomBytes(6).toString('hex');
-let tempCounter = 0;
 
 /** Who holds an address, as its file says; ifname is missing in the old one-line format. */
 export interface Owner {
@@ -37,10 +32,6 @@ export interface Owner {
 export interface Allocation {
   name: string;
   ip: Ip;
-}
-
-function errnoOf(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
 /** The parts of a file's content: "<id>\r\n<ifname>", or the old "<id>"; undefined when empty. */
@@ -119,8 +110,7 @@ export class LockedDir {
 
   /** Writes content under a temporary name in the directory; returns that name's path. */
   private writeTemp(content: string): string {
-    tempCounter += 1;
-    const temp = this.file(`${TEMP_PREFIX}${process.pid}-${tempTag}-${tempCounter}`);
+    const temp = tempPath(this.file(''));
     try {
       fs.writeFileSync(temp, content, { flag: 'wx', mode: FILE_MODE });
     } catch (error) {
@@ -134,20 +124,14 @@ export class LockedDir {
     const name = formatIp(ip);
     const target = this.file(name);
     const temp = this.writeTemp(ownerContent(containerId, ifname));
+    let made: boolean;
     try {
-      fs.linkSync(temp, target);
-      this.entries().push(name);
-      return true;
+      made = publish(temp, target, true);
     } catch (error) {
-      if (errnoOf(error) === 'EEXIST') return false;
       throw ioError('create', target, error);
-    } finally {
-      try {
-        fs.unlinkSync(temp);
-      } catch {
-        // Left behind, it is removed by the next locked operation.
-      }
     }
+    if (made) this.entries().push(name);
+    return made;
   }
 
   /** Removes an address file; false when it was gone already. */
@@ -209,13 +193,8 @@ export class LockedDir {
     }
     const temp = this.writeTemp(text);
     try {
-      fs.renameSync(temp, target);
+      publish(temp, target, false);
     } catch (error) {
-      try {
-        fs.unlinkSync(temp);
-      } catch {
-        // Removed by the next locked operation.
-      }
       throw ioError('replace', target, error);
     }
   }

@@ -21,7 +21,7 @@ import { HostLocalStore } from '../ipam';
 import { withDirLock } from '../ipam/lock';
 import { checkKnownKeys, checkLinkName } from '../validate';
 import { auxToReserve, checkNetworkName, defineNetwork, ipamConfig } from './definition';
-import { DEFAULT_STATE_DIR, StateDir, errnoOf, hide, listJson, readJson, writeJson } from './state';
+import { DEFAULT_STATE_DIR, StateDir, hide, listJson, readJson, writeJson } from './state';
 import type {
   NetworkConnectOptions, NetworkCreateOptions, NetworkDefinition, NetworkDisconnectOptions, NetworkEndpoint,
   NetworkInspection, NetworkNetns, NetworksOptions, PendingEndpoint,
@@ -74,7 +74,9 @@ export class Networks {
       if (fs.existsSync(file)) throw new VnicError({ errno: EEXIST, op, target: definition.name, summary: `network ${definition.name} exists` });
       // Leftovers of an interrupted remove of a network of this name: nothing can be connected to it.
       this.clearState(definition.name);
-      writeJson(file, definition, true);
+      if (!writeJson(file, definition, true)) {
+        throw new VnicError({ errno: EEXIST, op, target: definition.name, summary: `network ${definition.name} exists` });
+      }
       try {
         const store = this.store(definition);
         for (const [key, address] of auxToReserve(definition, store.config)) await store.reserve(AUX_OWNER, key, [address]);
@@ -108,10 +110,7 @@ export class Networks {
     const defaultRoute = !(await this.hasDefaultRoute(netns, definition.subnet.includes(':') ? 6 : 4));
     const record = this.paths.endpoint(name, target, ifname);
     const pending: PendingEndpoint = { network: name, netns: target, ifname, containerId, pending: true };
-    try {
-      writeJson(record, pending, true);
-    } catch (error) {
-      if (errnoOf(error) !== 'EEXIST') throw error;
+    if (!writeJson(record, pending, true)) {
       throw new VnicError({
         errno: EEXIST, op, target: `${ifname} in ${target}`,
         summary: `${target} already has ${ifname} on network ${name} (disconnect it first)`,

@@ -7,17 +7,12 @@
 // in place with link(2) (when it must not exist yet) or rename(2), so readers
 // and crashes only ever see whole files. A temporary file left by a crashed
 // process is removed by the next listing.
-import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
-const TEMP_PREFIX = '.vnic-tmp-';
+import { errnoOf, publish, tempPath, tempWriter } from '../files';
 
 export const DEFAULT_STATE_DIR = '/var/lib/vnic/networks';
-
-export function errnoOf(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
 
 /** The paths of one state directory. */
 export class StateDir {
@@ -41,18 +36,13 @@ export class StateDir {
   }
 }
 
-/** Writes JSON atomically; `exclusive`: fails with EEXIST rather than replace an existing file. */
-export function writeJson(file: string, value: unknown, exclusive: boolean): void {
+/** Writes JSON atomically; `exclusive`: never replaces an existing file, and returns false instead. */
+export function writeJson(file: string, value: unknown, exclusive: boolean): boolean {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
-  const temp = path.join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+  const temp = tempPath(dir);
   fs.writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`, { flag: 'wx', mode: 0o644 });
-  try {
-    if (exclusive) fs.linkSync(temp, file);
-    else fs.renameSync(temp, file);
-  } finally {
-    fs.rmSync(temp, { force: true });   // after a rename there is nothing left to remove
-  }
+  return publish(temp, file, exclusive);
 }
 
 /** Parsed JSON, or undefined when the file does not exist. */
@@ -85,7 +75,7 @@ export function listJson(dir: string): string[] {
     throw error;
   }
   for (const name of names) {
-    const pid = name.startsWith(TEMP_PREFIX) ? Number(name.slice(TEMP_PREFIX.length).split('-')[0]) : NaN;
+    const pid = tempWriter(name);
     if (Number.isInteger(pid) && !alive(pid)) fs.rmSync(path.join(dir, name), { force: true });
   }
   return names.filter((name) => name.endsWith('.json') && !name.startsWith('.')).sort().map((name) => path.join(dir, name));
@@ -93,7 +83,7 @@ export function listJson(dir: string): string[] {
 
 /** Renames a file out of the way (to a temporary name of ours); the new path, or undefined when it did not exist. */
 export function hide(file: string): string | undefined {
-  const hidden = path.join(path.dirname(file), `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+  const hidden = tempPath(path.dirname(file));
   try {
     fs.renameSync(file, hidden);
     return hidden;
