@@ -340,7 +340,12 @@ describe('overruns, closes and interrupted dumps', () => {
       return actual;
     };
     // A burst of creates, then a burst of deletes: both overflow 4 KiB at once.
-    await Promise.all(names.map((name) => nl.link.add({ name, kind: 'macvlan', link: 'ob0' })));
+    // The creates come from ip -batch while execFileSync holds this process's
+    // event loop, so the monitor cannot read meanwhile and must overflow (our
+    // own pipelined requests can be read fast enough to keep up).
+    execFileSync('ip', ['-n', sb.ns('flt'), '-batch', '-'], {
+      input: names.map((name) => `link add link ob0 name ${name} type macvlan\n`).join(''), stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let actual = await converged();
     expect([...view.values()].sort()).toEqual(actual);
     const overrunsAfterCreates = overruns;

@@ -1,4 +1,6 @@
 // monitor(): notifications as typed events; overruns recovered by a resync.
+import { execFileSync } from 'child_process';
+
 import type { MonitorEvent } from 'vnic';
 
 import { Sandbox } from './helpers/sandbox';
@@ -73,7 +75,12 @@ test('an overrun (ENOBUFS) is reported, then a sync brings the whole state', asy
   const names = Array.from({ length: 400 }, (_, i) => `o${i}`);
   const events: MonitorEvent[] = [];
   monitor.on('event', (event: MonitorEvent) => events.push(event));
-  await Promise.all(names.map((name) => nl.link.add({ name, kind: 'macvlan', link: 'p0' })));
+  // The burst comes from ip -batch while execFileSync holds this process's
+  // event loop: the monitor cannot read meanwhile, so its queue must overflow
+  // (a burst of our own requests can be read fast enough to keep up).
+  execFileSync('ip', ['-n', sb.ns('mon'), '-batch', '-'], {
+    input: names.map((name) => `link add link p0 name ${name} type macvlan\n`).join(''), stdio: ['pipe', 'pipe', 'pipe'],
+  });
   // Let the monitor catch up: until a sync follows the last overrun and events stop.
   const deadline = Date.now() + 20000;
   const settled = () => events.length > 0 && events.map((e) => e.type).lastIndexOf('sync') > events.map((e) => e.type).lastIndexOf('overrun');
