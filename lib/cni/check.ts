@@ -3,10 +3,10 @@
 // interface is a macvlan of the configured mode (and vnic extras) with the
 // MAC, addresses and routes of prevResult. Prints nothing; each mismatch is an
 // error saying what was expected and what was found.
-import * as ipaddr from 'ipaddr.js';
 import { constants } from 'os';
 
 import { VnicError } from '../errors';
+import { formatIp, formatPrefix, networkOf, parseIp, parsePrefix, sameAddress } from '../ipam/ip';
 import { open } from '../handle';
 import type { Handle } from '../handle';
 import type { MacvlanInfo } from '../kinds/macvlan';
@@ -31,19 +31,20 @@ function mismatch(msg: string, details?: string): CniError {
   return new CniError(CNI_ERROR.internal, `CHECK failed: ${msg}`, details);
 }
 
-/** 'default' or a normalised 'address/len', per family, for comparing route destinations. */
+/** 'default' or the normalised network 'address/len', for comparing route destinations. */
 function prefixKey(text: string): string {
   if (text === 'default') return 'default';
-  const [address, length] = ipaddr.parseCIDR(text.includes('/') ? text : `${text}/${text.includes(':') ? 128 : 32}`);
-  if (length === 0) return 'default';
-  const bytes = address.toByteArray();
-  for (let bit = length; bit < bytes.length * 8; bit++) bytes[bit >> 3] &= ~(0x80 >> (bit & 7));
-  return `${ipaddr.fromByteArray(bytes).toNormalizedString()}/${length}`;
+  const prefix = parsePrefix(text.includes('/') ? text : `${text}/${text.includes(':') ? 128 : 32}`);
+  if (!prefix) throw new Error(`not an address prefix: ${text}`);
+  return prefix.prefixlen === 0 ? 'default' : formatPrefix({ ip: networkOf(prefix), prefixlen: prefix.prefixlen });
 }
 
+/** A normalised 'address/len', for comparing addresses. */
 function addressKey(text: string): string {
   const [address, length] = text.split('/');
-  return `${ipaddr.parse(address).toNormalizedString()}/${length ?? ''}`;
+  const ip = parseIp(address);
+  if (!ip) throw new Error(`not an IP address: ${address}`);
+  return `${formatIp(ip)}/${length ?? ''}`;
 }
 
 async function checkInterface(inside: Handle, conf: MacvlanConf, env: CniEnv, prev: CniResult, expectedMac: string | undefined): Promise<void> {
@@ -84,7 +85,7 @@ async function checkInterface(inside: Handle, conf: MacvlanConf, env: CniEnv, pr
     const key = prefixKey(route.dst);
     const family = route.dst.includes(':') ? 6 : 4;
     const found = routes.find((r) => r.family === family && prefixKey(r.dst) === key
-      && (route.gw === undefined || (r.gateway !== undefined && ipaddr.parse(r.gateway).toNormalizedString() === ipaddr.parse(route.gw).toNormalizedString())));
+      && (route.gw === undefined || (r.gateway !== undefined && sameAddress(r.gateway, route.gw))));
     if (!found) throw mismatch(`route ${route.dst}${route.gw ? ` via ${route.gw}` : ''} is not in the main table of ${env.netns}`);
   }
 }

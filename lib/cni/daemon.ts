@@ -10,6 +10,7 @@ import { promises as fsp } from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 
+import { errnoOf } from '../files';
 import type { NetnsTarget } from '../netns';
 import { CniContext, runCni } from './plugin';
 import type { CniContextOptions, CniOutcome } from './plugin';
@@ -62,10 +63,6 @@ export class DaemonError extends Error {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-
-function errnoOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -1,9 +1,9 @@
 // The IPAM of a call: host-local built in (lib/ipam, the same on-disk state
 // as the reference host-local, so a node can switch plugins and keep its
 // allocations), any other `ipam.type` delegated to that plugin on CNI_PATH.
-import * as ipaddr from 'ipaddr.js';
 
 import { IpamError, parseHostLocal } from '../ipam';
+import { sameAddress } from '../ipam/ip';
 import type { HostLocalConfig, HostLocalStore } from '../ipam';
 import type { IpamConf, ValidAttachment } from './config';
 import type { CniContext } from './context';
@@ -65,14 +65,6 @@ function withRuntimeRanges(raw: Record<string, unknown>, ipRanges: unknown[] | u
   const { subnet, rangeStart, rangeEnd, gateway, ranges, ...rest } = raw;
   const legacy = subnet === undefined ? [] : [[{ subnet, rangeStart, rangeEnd, gateway }]];
   return { ...rest, ranges: [...ipRanges, ...legacy, ...(Array.isArray(ranges) ? ranges : [])] };
-}
-
-function sameAddress(a: string, b: string): boolean {
-  try {
-    return ipaddr.parse(a.split('/')[0]).toNormalizedString() === ipaddr.parse(b.split('/')[0]).toNormalizedString();
-  } catch {
-    return false;
-  }
 }
 
 class BuiltInHostLocal implements Ipam {

@@ -105,6 +105,12 @@ export function sameIp(a: Ip, b: Ip | undefined): boolean {
   return b !== undefined && a.family === b.family && a.value === b.value;
 }
 
+/** Whether two addresses ('10.1.2.3' or '10.1.2.3/24', any spelling) are one; false when either is no address. */
+export function sameAddress(a: string, b: string): boolean {
+  const ip = parseIp(a.split('/')[0]);
+  return ip !== undefined && sameIp(ip, parseIp(b.split('/')[0]));
+}
+
 /** Whether ip lies in the prefix. */
 export function inPrefix(ip: Ip, prefix: IpPrefix): boolean {
   return ip.family === prefix.ip.family && networkOf({ ip, prefixlen: prefix.prefixlen }).value === networkOf(prefix).value;
