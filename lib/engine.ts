@@ -91,6 +91,8 @@ function capture(resolve: (value: never) => void, reject: (error: unknown) => vo
   capturing = undefined;
 }
 const settled = (): void => undefined;
+/** Its then() queues a microtask: cheaper than queueMicrotask, which makes an AsyncResource per call. */
+const settledPromise = Promise.resolve();
 
 /** The request engine under the public API: one socket, its waiters. */
 export class Requester {
@@ -101,7 +103,21 @@ export class Requester {
   private inAddon = 0;
   /** Encoded since the last wakeup (settle). */
   private submittedThisTurn = 0;
+  /** A microtask will hand this tick's requests to the kernel. */
+  private flushQueued = false;
   private closed = false;
+  /**
+   * Sends this tick's requests once they are all queued (the microtask runs
+   * after those the tick already queued), and settles at once what the
+   * kernel answered inside that sendmsg: an awaited request's caller goes on
+   * without a trip around the event loop (the addon bounds how long a turn
+   * may chain such answers).
+   */
+  private readonly flushNow = (): void => {
+    this.flushQueued = false;
+    const answered = this.socket.flush?.();
+    if (answered) this.settle(answered);
+  };
 
   constructor(nsFd: number | undefined, options?: NativeSocketOptions) {
     const Socket = native().NetlinkSocket;
@@ -143,6 +159,10 @@ export class Requester {
     this.inAddon++;
     this.submittedThisTurn++;
     this.waiters.set(seq, waiter);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      settledPromise.then(this.flushNow);
+    }
   }
 
   /** Hands queued requests to the addon while its window has room. */

@@ -47,10 +47,10 @@ const SET_KEYS: readonly string[] = [...COMMON_SET_KEYS, ...kindSetKeys];
 const decorated = new Set(knownKinds().filter((kind) => kindCodec(kind)?.decorate !== undefined));
 
 /** Everything add() accepts for a kind: the common options and the kind's. */
-const addKeys = new Map<KindCodec, readonly string[]>();
-function addKeysOf(codec: KindCodec): readonly string[] {
+const addKeys = new Map<KindCodec, ReadonlySet<string>>();
+function addKeysOf(codec: KindCodec): ReadonlySet<string> {
   let keys = addKeys.get(codec);
-  if (!keys) addKeys.set(codec, keys = [...COMMON_ADD_KEYS, ...codec.addKeys]);
+  if (!keys) addKeys.set(codec, keys = new Set([...COMMON_ADD_KEYS, ...codec.addKeys]));
   return keys;
 }
 
@@ -104,21 +104,31 @@ class FdScope implements KindContext {
   }
 }
 
-function flagChanges(op: string, options: { up?: boolean; promisc?: boolean; allmulticast?: boolean }): { flags?: number; change?: number } {
+const FLAG_KEYS = ['up', 'promisc', 'allmulticast'] as const;
+const FLAG_BITS = [IFF_UP, IFF_PROMISC, IFF_ALLMULTI] as const;
+
+/** up / promisc / allmulticast as ifi_flags + ifi_change, into spec (nothing when none is given). */
+function flagChanges(op: string, options: Record<string, unknown>, spec: Record<string, unknown>): void {
   let flags = 0;
   let change = 0;
-  for (const [key, bit] of [['up', IFF_UP], ['promisc', IFF_PROMISC], ['allmulticast', IFF_ALLMULTI]] as const) {
-    const value = options[key];
+  for (let i = 0; i < FLAG_KEYS.length; i++) {
+    const value = options[FLAG_KEYS[i]];
     if (value === undefined) continue;
-    change |= bit;
-    if (checkBool(op, key, value)) flags |= bit;
+    change |= FLAG_BITS[i];
+    if (checkBool(op, FLAG_KEYS[i], value)) flags |= FLAG_BITS[i];
   }
-  return change === 0 ? {} : { flags, change };
+  if (change === 0) return;
+  spec.flags = flags;
+  spec.change = change;
 }
 
-/** The attributes add and set share, checked and converted. */
-function commonSpec(op: string, options: Record<string, unknown>): Record<string, unknown> {
-  const spec: Record<string, unknown> = { ...flagChanges(op, options) };
+/**
+ * The attributes add and set share, checked and converted, into spec (a new
+ * object when omitted). Written as plain stores: add runs once per link, and
+ * a bulk create's first thousand calls run before the JIT has optimized them.
+ */
+function commonSpec(op: string, options: Record<string, unknown>, spec: Record<string, unknown> = {}): Record<string, unknown> {
+  flagChanges(op, options, spec);
   if (options.address !== undefined) spec.address = checkUnicastMac(op, 'address', options.address);
   if (options.mtu !== undefined) spec.mtu = checkMtu(op, 'mtu', options.mtu);
   if (options.txqueuelen !== undefined) spec.txqueuelen = checkInt(op, 'txqueuelen', options.txqueuelen, 0, 0xffffffff);
@@ -145,11 +155,13 @@ export class LinkApi {
       if (codec.needsParent && raw.link === undefined) {
         throw invalid(op, 'link', `a ${String(raw.kind)} needs its parent link, e.g. link: 'eth0'`);
       }
+      const spec = commonSpec(op, raw, { name, kind: raw.kind });
       // The kernel ignores IFLA_IFALIAS at creation: it follows in a second request.
-      const { alias, ...common } = commonSpec(op, raw) as { alias?: string };
-      const spec: Record<string, unknown> = { name, kind: raw.kind, ...common };
+      const alias = spec.alias as string | undefined;
+      if (alias !== undefined) delete spec.alias;
       // Kind options are checked before any lookup: a refusal sends nothing.
-      spec.info = await codec.encodeAdd(raw, fds);
+      const info = codec.encodeAdd(raw, fds);
+      spec.info = info instanceof Promise ? await info : info;
       let parent: number | undefined;
       let master: number | undefined;
       if (typeof raw.link === 'string' || typeof raw.master === 'string') {
@@ -170,7 +182,7 @@ export class LinkApi {
       spec.echo = raw.netns === undefined;
       let echoed: Link | undefined;
       try {
-        [echoed] = await this.rq.request<Link>(op, spec, name);
+        echoed = (await this.rq.request<Link>(op, spec, name))[0];
       } catch (error) {
         await this.explain(unsupportedKind(error as VnicError, String(raw.kind)), codec, op, name, raw);
       }
@@ -181,9 +193,9 @@ export class LinkApi {
         created.alias = alias;
       }
       // The caller named the parent and master: no lookup needed to report them.
-      const names = new Map<number, string>();
-      if (typeof raw.link === 'string' && parent !== undefined) names.set(parent, raw.link);
-      if (typeof raw.master === 'string' && master !== undefined) names.set(master, raw.master);
+      let names: Map<number, string> | undefined;
+      if (typeof raw.link === 'string' && parent !== undefined) (names ??= new Map()).set(parent, raw.link);
+      if (typeof raw.master === 'string' && master !== undefined) (names ??= new Map()).set(master, raw.master);
       return this.finish(created, names);
     } catch (error) {
       throw withTarget(error, name);

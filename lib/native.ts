@@ -23,6 +23,11 @@ export interface NativeSocket {
    * object, or the same as [key, value, key, value, …] (what lib/ passes: faster for the addon to read).
    */
   request(op: string, spec: object | unknown[]): number;
+  /**
+   * Sends the queued requests now; returns the completions the kernel made inside that sendmsg (the batch
+   * onComplete would get), or undefined (they settle through onComplete). Absent from an older prebuilt binary.
+   */
+  flush?(): CompletionBatch | undefined;
   close(): void;
   pendingCount(): number;
   /** What the kernel did to this socket so far (an older prebuilt binary lacks it). */

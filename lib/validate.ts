@@ -72,10 +72,12 @@ export function checkUnicastMac(op: string, field: string, text: unknown): Buffe
 }
 
 /** Rejects option names we don't know, so a typo never passes silently. */
-export function checkKnownKeys(op: string, options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key) && (options as Record<string, unknown>)[key] !== undefined) {
-      throw invalid(op, key, `unknown option (known: ${known.join(', ')})`);
+export function checkKnownKeys(op: string, options: object, known: readonly string[] | ReadonlySet<string>): void {
+  for (const key in options) {
+    if (!Object.prototype.hasOwnProperty.call(options, key)) continue;
+    const isKnown = Array.isArray(known) ? known.includes(key) : (known as ReadonlySet<string>).has(key);
+    if (!isKnown && (options as Record<string, unknown>)[key] !== undefined) {
+      throw invalid(op, key, `unknown option (known: ${[...known].join(', ')})`);
     }
   }
 }

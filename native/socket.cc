@@ -41,6 +41,13 @@ constexpr int kInlineCreates = 2;
 // leave in the next turns.
 constexpr size_t kInlinePerTurn = 64;
 constexpr uint8_t kDumpRetries = 5;
+// flush() answers at once, from inside the caller's tick, until such answers
+// have chained for this long without the loop reaching its poll phase: awaited
+// requests then follow one another without a trip around the loop each, and
+// the loop still turns (timers, I/O) at least once per budget.
+constexpr uint64_t kAnswerNowBudgetNs = 1000 * 1000;
+// Datagrams flush() reads at once, at most (the rest wait for the poll).
+constexpr int kAnswerNowDatagrams = 16;
 
 // One scratch buffer for encoding: requests are built on the JS thread only.
 std::vector<uint8_t>& Scratch() {
@@ -132,6 +139,7 @@ struct NetlinkSocket::SendWork {
 Napi::Function NetlinkSocket::Init(Napi::Env env) {
   return DefineClass(env, "NetlinkSocket",
                      {InstanceMethod("request", &NetlinkSocket::Request),
+                      InstanceMethod("flush", &NetlinkSocket::FlushNow),
                       InstanceMethod("close", &NetlinkSocket::Close),
                       InstanceMethod("pendingCount", &NetlinkSocket::PendingCount),
                       InstanceMethod("stats", &NetlinkSocket::Stats),
@@ -206,14 +214,18 @@ NetlinkSocket::NetlinkSocket(const Napi::CallbackInfo& info)
   napi_get_uv_event_loop(env, &loop);
   poll_ = new uv_poll_t;
   idle_ = new uv_idle_t;
+  prepare_ = new uv_prepare_t;
   uv_poll_init(loop, poll_, fd_);
   uv_idle_init(loop, idle_);
+  uv_prepare_init(loop, prepare_);
   poll_->data = this;
   idle_->data = this;
+  prepare_->data = this;
   StartPolling();
   // Idle handles unref'd: the loop stays alive only while requests are pending.
   uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
   uv_unref(reinterpret_cast<uv_handle_t*>(idle_));
+  uv_unref(reinterpret_cast<uv_handle_t*>(prepare_));
   UpdateLiveness();  // a monitor holds the loop from the start
 }
 
@@ -234,16 +246,19 @@ void NetlinkSocket::StartPolling() {
 void NetlinkSocket::Shutdown() {
   if (closed_) return;
   closed_ = true;
-  for (uv_handle_t* handle : {reinterpret_cast<uv_handle_t*>(poll_), reinterpret_cast<uv_handle_t*>(idle_)}) {
+  for (uv_handle_t* handle : {reinterpret_cast<uv_handle_t*>(poll_), reinterpret_cast<uv_handle_t*>(idle_),
+                              reinterpret_cast<uv_handle_t*>(prepare_)}) {
     if (handle == nullptr) continue;
     handle->data = nullptr;
     uv_close(handle, [](uv_handle_t* h) {
       if (h->type == UV_POLL) delete reinterpret_cast<uv_poll_t*>(h);
-      else delete reinterpret_cast<uv_idle_t*>(h);
+      else if (h->type == UV_IDLE) delete reinterpret_cast<uv_idle_t*>(h);
+      else delete reinterpret_cast<uv_prepare_t*>(h);
     });
   }
   poll_ = nullptr;
   idle_ = nullptr;
+  prepare_ = nullptr;
   pending_.clear();
   outbox_.clear();
   in_flight_ = 0;
@@ -307,6 +322,59 @@ Napi::Value NetlinkSocket::Request(const Napi::CallbackInfo& info) {
   ScheduleFlush();
   UpdateLiveness();
   return Napi::Number::New(env, seq);
+}
+
+// flush(): sends what request() queued in this tick now (lib/ calls it from a
+// microtask, once the tick's requests are all queued: they still leave in one
+// sendmsg), then returns the completions the kernel made inside that sendmsg
+// (rtnetlink answers there, in our thread) as onComplete's batch, or
+// undefined. Not for a monitor (notifications interleave with its replies),
+// nor a batch a worker sends, nor past the turn's budget: those settle
+// through the poll as before.
+Napi::Value NetlinkSocket::FlushNow(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (closed_ || outbox_.empty()) return env.Undefined();
+  bool answer = on_event_.IsEmpty() && !worker_busy_ && MayAnswerNow();
+  uint64_t sent_before = send_counter_;
+  Flush();
+  if (answer && !worker_busy_ && send_counter_ != sent_before) {
+    int budget = kAnswerNowDatagrams;
+    // Twice at most: a get's name lookups leave after its answer is read.
+    for (int round = 0; round < 2 && budget > 0 && in_flight_ > 0; round++) {
+      bool drained = false;
+      lookups_started_ = false;
+      budget -= ReadAvailable(budget, &drained);
+      if (drained && !closed_) HandleOverrun();
+      if (!lookups_started_) break;
+      Flush();
+      if (worker_busy_) break;
+    }
+  }
+  UpdateLiveness();
+  // Everything left and was answered: the idle flush request() scheduled has nothing to do.
+  if (outbox_.empty() && !closed_) uv_idle_stop(idle_);
+  if (completions_.empty() || closed_) return env.Undefined();
+  ValueWriter& out = answer_writer_;
+  WriteCompletions(out);
+  Napi::Value batch = ToJs(env, out);
+  Recycle(out);
+  return batch;
+}
+
+// Whether flush() may answer now: the budget runs from the first answer at
+// once after the loop last reached its poll phase (a prepare callback, which
+// runs just before it, ends the chain).
+bool NetlinkSocket::MayAnswerNow() {
+  uint64_t now = uv_hrtime();
+  if (chain_started_ == 0) {
+    chain_started_ = now;
+    uv_prepare_start(prepare_, [](uv_prepare_t* handle) {
+      uv_prepare_stop(handle);
+      auto* self = static_cast<NetlinkSocket*>(handle->data);
+      if (self != nullptr) self->chain_started_ = 0;
+    });
+  }
+  return now - chain_started_ < kAnswerNowBudgetNs;
 }
 
 void NetlinkSocket::ScheduleFlush() {
@@ -696,8 +764,17 @@ void NetlinkSocket::Dispatch() {
     return;
   }
   Napi::Env env = Env();
-  // [seq, error | null, messages | null, seq, …]
   ValueWriter& out = writer_;
+  WriteCompletions(out);
+  Deliver(env, out, Value(), on_complete_.Value());
+  Recycle(out);
+  if (env.IsExceptionPending()) {
+    napi_fatal_exception(env, env.GetAndClearPendingException().Value());
+  }
+}
+
+// completions_ as onComplete's batch: [seq, error | null, messages | null, seq, …].
+void NetlinkSocket::WriteCompletions(ValueWriter& out) {
   out.BeginArray(nullptr);
   for (Completion& c : completions_) {
     out.Number(nullptr, c.seq);
@@ -717,11 +794,6 @@ void NetlinkSocket::Dispatch() {
   }
   out.EndArray();
   completions_.clear();
-  Deliver(env, out, Value(), on_complete_.Value());
-  Recycle(out);
-  if (env.IsExceptionPending()) {
-    napi_fatal_exception(env, env.GetAndClearPendingException().Value());
-  }
 }
 
 void NetlinkSocket::DispatchEvents() {

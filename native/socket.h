@@ -68,6 +68,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   struct SendWork;
 
   Napi::Value Request(const Napi::CallbackInfo& info);
+  Napi::Value FlushNow(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value PendingCount(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
@@ -90,6 +91,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   int ReadAvailable(int budget, bool* drained);
   void FailAll(const std::vector<uint32_t>& seqs, int error, const char* message);
   void Dispatch();
+  void WriteCompletions(ValueWriter& out);
+  bool MayAnswerNow();
   void DispatchEvents();
   bool IsReply(const nlmsghdr* nlh) const;
   void UpdateLiveness();
@@ -100,6 +103,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   uint32_t portid_ = 0;
   uv_poll_t* poll_ = nullptr;
   uv_idle_t* idle_ = nullptr;
+  uv_prepare_t* prepare_ = nullptr;  // active while a chain of answers-at-once runs: its end
   bool closed_ = false;
   bool worker_busy_ = false;
   bool referenced_ = false;
@@ -126,6 +130,10 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   uint64_t replies_lost_ = 0;      // requests failed with ENOBUFS behind a barrier
   bool lookups_started_ = false;      // in this wakeup: read again after sending them
   ValueWriter writer_;                // what a wakeup hands to JS, reused
+  ValueWriter answer_writer_;         // what flush() returns (it may run inside a delivery)
+  // When flush() first answered at once since the loop last reached its poll
+  // phase (uv_hrtime, ns); 0: not since then.
+  uint64_t chain_started_ = 0;
 };
 
 }  // namespace vnic

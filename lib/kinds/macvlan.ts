@@ -162,7 +162,7 @@ export const macvlan: KindCodec = {
   setKeys: ['mode', 'nopromisc', 'nodst', 'macaddr', 'bcqueuelen', 'bclim'],
   needsParent: true,
 
-  async encodeAdd(options, ctx) {
+  encodeAdd(options, ctx) {
     const info = plainOptions(ctx.op, options);
     if (info.nopromisc === true && info.mode !== 'passthru') {
       throw invalid(ctx.op, 'nopromisc', "applies to mode 'passthru' only (as with ip)");

@@ -36,8 +36,8 @@ export interface KindCodec {
   readonly setKeys: readonly string[];
   /** Whether add needs a parent link (`link:`). */
   readonly needsParent: boolean;
-  /** The addon's IFLA_INFO_DATA spec for a create. */
-  encodeAdd(options: Record<string, unknown>, ctx: KindContext): Promise<object | undefined>;
+  /** The addon's IFLA_INFO_DATA spec for a create (at once when it needs no lookup). */
+  encodeAdd(options: Record<string, unknown>, ctx: KindContext): object | undefined | Promise<object | undefined>;
   /** One IFLA_INFO_DATA spec per request that a change needs; `current` is the link as it is. */
   encodeSet(options: Record<string, unknown>, ctx: KindContext, current: Link): object[] | Promise<object[]>;
   /** A clearer error for a terse kernel answer. */
