@@ -42,10 +42,15 @@ constexpr int kInlineCreates = 2;
 constexpr size_t kInlinePerTurn = 64;
 constexpr uint8_t kDumpRetries = 5;
 // flush() answers at once, from inside the caller's tick, until such answers
-// have chained for this long without the loop reaching its poll phase: awaited
+// have chained for this long without the loop reaching its poll phase (a turn
+// of the loop then lasts at most about this, plus one request): awaited
 // requests then follow one another without a trip around the loop each, and
 // the loop still turns (timers, I/O) at least once per budget.
-constexpr uint64_t kAnswerNowBudgetNs = 1000 * 1000;
+constexpr uint64_t kAnswerNowBudgetNs = 500 * 1000;
+// Only a flush that sent this few requests is answered at once (an awaited
+// request sends one): a burst's answers come through the poll, 16 datagrams
+// per wakeup, and the tick that made the burst does not also settle it.
+constexpr uint64_t kAnswerNowRequests = 4;
 // Datagrams flush() reads at once, at most (the rest wait for the poll).
 constexpr int kAnswerNowDatagrams = 16;
 
@@ -329,15 +334,15 @@ Napi::Value NetlinkSocket::Request(const Napi::CallbackInfo& info) {
 // sendmsg), then returns the completions the kernel made inside that sendmsg
 // (rtnetlink answers there, in our thread) as onComplete's batch, or
 // undefined. Not for a monitor (notifications interleave with its replies),
-// nor a batch a worker sends, nor past the turn's budget: those settle
-// through the poll as before.
+// nor a batch a worker sends, nor a burst, nor past the chain's budget: those
+// settle through the poll as before.
 Napi::Value NetlinkSocket::FlushNow(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (closed_ || outbox_.empty()) return env.Undefined();
-  bool answer = on_event_.IsEmpty() && !worker_busy_ && MayAnswerNow();
   uint64_t sent_before = send_counter_;
   Flush();
-  if (answer && !worker_busy_ && send_counter_ != sent_before) {
+  uint64_t sent = send_counter_ - sent_before;
+  if (on_event_.IsEmpty() && !worker_busy_ && sent > 0 && sent <= kAnswerNowRequests && MayAnswerNow()) {
     int budget = kAnswerNowDatagrams;
     // Twice at most: a get's name lookups leave after its answer is read.
     for (int round = 0; round < 2 && budget > 0 && in_flight_ > 0; round++) {

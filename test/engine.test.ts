@@ -176,7 +176,7 @@ describe('answering at once', () => {
       if (running) setImmediate(count);
     };
     setImmediate(count);
-    // ≥ 2000 × 5 µs of chained answers: the budget (1 ms) runs out ten times at the very least.
+    // ≥ 2000 × 5 µs of chained answers: the budget (0.5 ms) runs out twenty times at the very least.
     for (let i = 0; i < 2000; i++) await nl.link.index('lo');
     running = false;
     expect(turns).toBeGreaterThanOrEqual(10);
