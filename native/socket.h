@@ -1,7 +1,9 @@
 // The netlink engine: one NETLINK_ROUTE socket, driven by uv_poll on the Node
-// event loop. Requests get a sequence number; requests made in one loop
-// iteration leave in one sendmsg; replies are matched back by sequence number
-// and handed to JS in one call per wakeup.
+// event loop. Requests get a sequence number; requests made in one tick leave
+// in one sendmsg (flush(), from a microtask lib/ queues); replies are matched
+// back by sequence number and handed to JS in one call per wakeup — or, when
+// the kernel answered a flush of a few requests inside its sendmsg, returned
+// by flush() itself.
 #pragma once
 
 #ifndef NAPI_DISABLE_CPP_EXCEPTIONS

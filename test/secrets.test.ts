@@ -13,7 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { netns } from 'vnic';
-import { uniqueNs } from './helpers/sandbox';
+import { tracedEnv, uniqueNs } from './helpers/sandbox';
 
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist', 'lib', 'index.js');
@@ -107,12 +107,7 @@ interface Report {
 function run(prefix: string[] = []): { report: Report; stdout: string; stderr: string; status: number | null; names: string[] } {
   const names = [uniqueNs('sech'), uniqueNs('secc')];
   const argv = [...prefix, process.execPath, child, ...names];
-  // Under npm run test:asan: LeakSanitizer cannot run in a traced process (it stops the world with ptrace
-  // itself), and ASan's own report directory is none of the library's writing: both off while traced.
-  const asan = process.env.ASAN_OPTIONS;
-  const env = prefix.length > 0 && asan !== undefined
-    ? { ...process.env, ASAN_OPTIONS: `${asan.split(':').filter((o) => !/^log_(path|exe_name)=/.test(o)).join(':')}:detect_leaks=0` }
-    : process.env;
+  const env = prefix.length > 0 ? tracedEnv() : process.env;
   const result = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60000, env });
   for (const name of names) if (netns.exists(name)) execFileSync('ip', ['netns', 'del', name]);
   const out = (result.output[3] as unknown as string) ?? '';
