@@ -344,7 +344,7 @@ export class LinkApi {
       return Promise.reject(error);
     }
     // No async function between: 10 000 gets in flight stay cheap to hold and to collect.
-    return this.rq.request<Link>(op, spec, String(ref)).then(this.gotLink, noLink);
+    return this.rq.requestThen<Link, Link>(op, spec, String(ref), this.gotLink, noLink);
   }
 
   /** The reply to a get, finished (the addon has named its parent and master). */
@@ -392,7 +392,7 @@ export class LinkApi {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.rq.request<Link>('link.get', { name: ref, extMask: RTEXT_FILTER_SKIP_STATS }, ref).then(indexOf, noLinkIndex);
+    return this.rq.requestThen<Link, number>('link.get', { name: ref, extMask: RTEXT_FILTER_SKIP_STATS }, ref, indexOf, noLinkIndex);
   }
 
   /** index → name of every link here (one dump, without counters). */

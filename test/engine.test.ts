@@ -150,6 +150,23 @@ test('dumps stay consistent while another socket churns the table (NLM_F_DUMP_IN
   }
 });
 
+test('requestThen: its callbacks shape what the request settles with, and a throw rejects it', async () => {
+  const rq = await openRequester({ netns: sb.ns('eng') });
+  try {
+    const indexOf = (links: Array<{ index: number }>): number => links[0].index;
+    await expect(rq.requestThen('link.get', { name: 'lo' }, 'lo', indexOf, () => -1)).resolves.toBe(1);
+    await expect(rq.requestThen<{ index: number }, number | string>('link.get', { name: 'nothere0' }, 'nothere0', indexOf, (e) => e.code))
+      .resolves.toBe('ENODEV');
+    const boom = new Error('thrown by onValue');
+    await expect(rq.requestThen('link.get', { name: 'lo' }, 'lo', () => { throw boom; }, () => 0)).rejects.toBe(boom);
+    await expect(rq.requestThen('link.get', { name: 'nothere0' }, 'nothere0', indexOf, (e) => { throw e.with({ summary: 'mine' }); }))
+      .rejects.toMatchObject({ code: 'ENODEV', summary: 'mine' });
+  } finally {
+    rq.close();
+  }
+  await expect(rq.requestThen('link.get', { name: 'lo' }, 'lo', () => 'sent', (e) => e.code)).resolves.toBe('EBADF');
+});
+
 describe('answering at once', () => {
   /** Resolves after the loop has turned (its check phase ran). */
   const loopTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

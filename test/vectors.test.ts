@@ -227,12 +227,15 @@ const KINDS: Record<string, KindCase> = {
  */
 async function capture(call: (links: LinkApi, recorder: Requester) => Promise<unknown>, kind?: string): Promise<Case> {
   const captured: Case[] = [];
+  const request = async (op: string, spec: Record<string, unknown>): Promise<unknown[]> => {
+    if (op === 'link.get' && kind !== undefined) return [{ index: spec.index, name: 'current', kind }];
+    captured.push({ op, spec });
+    return op === 'link.add' ? [{ index: 99, name: spec.name, kind: spec.kind }] : [];
+  };
   const recorder = {
-    request: async (op: string, spec: Record<string, unknown>) => {
-      if (op === 'link.get' && kind !== undefined) return [{ index: spec.index, name: 'current', kind }];
-      captured.push({ op, spec });
-      return op === 'link.add' ? [{ index: 99, name: spec.name, kind: spec.kind }] : [];
-    },
+    request,
+    requestThen: (op: string, spec: Record<string, unknown>, _target: unknown, onValue: (m: unknown[]) => unknown,
+                  onError: (e: unknown) => unknown) => request(op, spec).then(onValue, onError),
   } as unknown as Requester;
   await call(new LinkApi(recorder, async () => { throw new Error('unused'); }), recorder);
   return captured[0];
