@@ -385,7 +385,9 @@ bool NetlinkSocket::MayAnswerNow() {
 void NetlinkSocket::ScheduleFlush() {
   if (closed_ || uv_is_active(reinterpret_cast<uv_handle_t*>(idle_))) return;
   // Flushed from the next idle phase, so every request made in this loop
-  // iteration (microtasks included) leaves in the same sendmsg.
+  // iteration (microtasks included) leaves in the same sendmsg — unless lib/'s
+  // microtask calls flush() first, as it does; then this sends what flush()
+  // left (past kInlinePerTurn) or, finding nothing, stops.
   uv_idle_start(idle_, [](uv_idle_t* handle) {
     uv_idle_stop(handle);
     auto* self = static_cast<NetlinkSocket*>(handle->data);
