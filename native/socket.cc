@@ -343,17 +343,7 @@ Napi::Value NetlinkSocket::FlushNow(const Napi::CallbackInfo& info) {
   Flush();
   uint64_t sent = send_counter_ - sent_before;
   if (on_event_.IsEmpty() && !worker_busy_ && sent > 0 && sent <= kAnswerNowRequests && MayAnswerNow()) {
-    int budget = kAnswerNowDatagrams;
-    // Twice at most: a get's name lookups leave after its answer is read.
-    for (int round = 0; round < 2 && budget > 0 && in_flight_ > 0; round++) {
-      bool drained = false;
-      lookups_started_ = false;
-      budget -= ReadAvailable(budget, &drained);
-      if (drained && !closed_) HandleOverrun();
-      if (!lookups_started_) break;
-      Flush();
-      if (worker_busy_) break;
-    }
+    ReadAnswers(kAnswerNowDatagrams);
   }
   UpdateLiveness();
   // Everything left and was answered: the idle flush request() scheduled has nothing to do.
@@ -500,28 +490,27 @@ void NetlinkSocket::OnReadable() {
   // A monitor drains its queue: the kernel reports drops (ENOBUFS) only once
   // per spell of congestion, which ends when the queue empties, so a resync
   // must not start while notifications still wait unread.
-  int budget = on_event_.IsEmpty() ? kDatagramsPerWakeup : kMonitorDatagramsPerWakeup;
-  lookups_started_ = false;
-  bool drained = false;
-  budget -= ReadAvailable(budget, &drained);
-  if (drained && !closed_) HandleOverrun();
+  ReadAnswers(on_event_.IsEmpty() ? kDatagramsPerWakeup : kMonitorDatagramsPerWakeup);
   Flush();
-  if (lookups_started_ && budget > 0) {
-    // The kernel answered the lookups inside sendmsg: their gets settle now,
-    // not a wakeup later.
-    drained = false;
-    ReadAvailable(budget, &drained);
-    if (drained && !closed_) HandleOverrun();
-    Flush();
-  }
   Dispatch();
   DispatchEvents();
   UpdateLiveness();
 }
 
-// Reads up to `budget` datagrams; returns how many it read. *drained: the
-// queue was found empty (a barrier after an overrun may go now).
-int NetlinkSocket::ReadAvailable(int budget, bool* drained) {
+// Reads up to `budget` datagrams; when they answered gets whose name lookups
+// then started, sends those and reads their answers too: the kernel answered
+// them inside sendmsg, so their gets settle now, not a wakeup later.
+void NetlinkSocket::ReadAnswers(int budget) {
+  lookups_started_ = false;
+  int read = ReadAvailable(budget);
+  if (!lookups_started_ || read >= budget) return;
+  Flush();
+  ReadAvailable(budget - read);
+}
+
+// Reads up to `budget` datagrams; returns how many it read. Once it finds the
+// queue empty, a barrier after an overrun may go (HandleOverrun).
+int NetlinkSocket::ReadAvailable(int budget) {
   int read = 0;
   while (read < budget && !closed_) {
     ssize_t n = recv(fd_, recv_buf_.data(), recv_buf_.size(), MSG_DONTWAIT | MSG_TRUNC);
@@ -536,7 +525,7 @@ int NetlinkSocket::ReadAvailable(int budget, bool* drained) {
         overrun_seen_ = true;
         continue;
       }
-      *drained = true;
+      HandleOverrun();
       break;  // EAGAIN: drained
     }
     read++;
@@ -558,7 +547,7 @@ int NetlinkSocket::ReadAvailable(int budget, bool* drained) {
     // Every request answered: nothing else can arrive on a request socket,
     // so skip the recv that would only say EAGAIN.
     if (in_flight_ == 0 && on_event_.IsEmpty()) {
-      *drained = true;
+      HandleOverrun();
       break;
     }
   }

@@ -90,7 +90,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   void Complete(uint32_t seq, Completion completion);
   bool StartLookups(uint32_t seq);
   void FinishLookup(uint32_t seq, bool found);
-  int ReadAvailable(int budget, bool* drained);
+  void ReadAnswers(int budget);
+  int ReadAvailable(int budget);
   void FailAll(const std::vector<uint32_t>& seqs, int error, const char* message);
   void Dispatch();
   void WriteCompletions(ValueWriter& out);
