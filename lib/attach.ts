@@ -20,7 +20,7 @@ import { constants, release } from 'os';
 import { addrSpec, parseCidr } from './addr';
 import type { AddrAddOptions } from './addr';
 import type { Requester } from './engine';
-import { VnicError, invalid, withTarget } from './errors';
+import { VnicError, invalid, tooMany, withTarget } from './errors';
 import { kindCodec } from './kinds';
 import type { MacvlanMode, MacvlanOptions } from './kinds/macvlan';
 import type { LinkApi } from './link';
@@ -103,7 +103,7 @@ const KEYS = [
   'nopromisc', 'nodst', 'macaddr', 'bcqueuelen', 'bclim',
 ] as const;
 const MACVLAN_EXTRAS = ['nopromisc', 'nodst', 'macaddr', 'bcqueuelen', 'bclim'] as const;
-const { E2BIG, EBUSY, EEXIST, ENODEV, ENOENT } = constants.errno;
+const { EBUSY, EEXIST, ENODEV, ENOENT } = constants.errno;
 // Caller-chosen ifindexes come from a range the kernel's own counter (which
 // starts at 1 in every namespace) does not reach in practice.
 const INDEX_MIN = 1 << 24;
@@ -191,11 +191,6 @@ function checkAttachAddress(op: string, entry: unknown): AttachAddress {
   if (typeof entry !== 'object' || entry === null) throw invalid(op, 'addresses', "each is a CIDR or { address, broadcast?, nodad? }");
   checkKnownKeys(op, entry, ['address', 'broadcast', 'nodad']);
   return entry as AttachAddress;
-}
-
-/** A list longer than its bound: E2BIG, naming the option. */
-function tooMany(op: string, field: string, count: number, max: number, note = ''): VnicError {
-  return new VnicError({ errno: E2BIG, op, field, summary: `${field}: ${count} given${note}; one attach takes at most ${max}` });
 }
 
 /** One step of an attach, sent in order through the namespace's handle. */
@@ -289,14 +284,14 @@ export class Attacher {
     ];
     // One attach leaves as one exchange: its sizes are bounded (lib/limits.ts).
     if ((options.addresses ?? []).length > MAX_ATTACH_ADDRESSES) {
-      throw tooMany(op, 'addresses', options.addresses!.length, MAX_ATTACH_ADDRESSES);
+      throw tooMany(op, 'addresses', options.addresses!.length, MAX_ATTACH_ADDRESSES, 'attach');
     }
-    if (routes.length > MAX_ATTACH_ROUTES) throw tooMany(op, 'routes', routes.length, MAX_ATTACH_ROUTES, ' (gateways included)');
+    if (routes.length > MAX_ATTACH_ROUTES) throw tooMany(op, 'routes', routes.length, MAX_ATTACH_ROUTES, 'attach', ' (gateways included)');
     if (options.sysctls !== undefined && (typeof options.sysctls !== 'object' || options.sysctls === null)) {
       throw invalid(op, 'sysctls', 'expected an object of name: value');
     }
     const sysctlEntries = Object.entries(options.sysctls ?? {});
-    if (sysctlEntries.length > MAX_ATTACH_SYSCTLS) throw tooMany(op, 'sysctls', sysctlEntries.length, MAX_ATTACH_SYSCTLS);
+    if (sysctlEntries.length > MAX_ATTACH_SYSCTLS) throw tooMany(op, 'sysctls', sysctlEntries.length, MAX_ATTACH_SYSCTLS, 'attach');
     const { inetConf, sysctls } = splitSysctls(ifname, sysctlEntries.map(([key, value]) =>
       [sysctlPath(op, key), checkString(op, `sysctls.${key}`, value, MAX_SYSCTL_VALUE_BYTES)] as const));
     // Everything is checked before the first request: a typo costs nothing.

@@ -49,10 +49,8 @@ function privilegeHint(errno: number, op: string): string | undefined {
 function refusedByEngine(error: unknown, op: string, target?: string): VnicError {
   const message = (error as Error)?.message ?? String(error);
   // By name: the addon's errors may come from another realm (a vm context, jest).
-  if ((error as Error)?.name === 'RangeError') {
-    return new VnicError({ errno: constants.errno.EMSGSIZE, op, target, summary: `${message.replace(/^vnic: /, '')}; nothing was sent` });
-  }
-  return new VnicError({ errno: constants.errno.EINVAL, op, target, summary: `${message.replace(/^vnic: /, '')}; nothing was sent` });
+  const errno = (error as Error)?.name === 'RangeError' ? constants.errno.EMSGSIZE : constants.errno.EINVAL;
+  return new VnicError({ errno, op, target, summary: `${message.replace(/^vnic: /, '')}; nothing was sent` });
 }
 
 /** Where a handle's socket lives. */

@@ -80,11 +80,19 @@ export class VnicError extends Error {
   }
 }
 
-const EINVAL = constants.errno.EINVAL;
+const { E2BIG, EINVAL } = constants.errno;
 
 /** Refuses a caller's input before anything reaches the kernel. */
 export function invalid(op: string, field: string, problem: string, target?: string): VnicError {
   return new VnicError({ errno: EINVAL, op, field, target, summary: `${field}: ${problem}` });
+}
+
+/**
+ * Refuses a list longer than its bound (lib/limits.ts): E2BIG, naming the
+ * option — "field: N given[note]; one `per` takes at most max[advice]".
+ */
+export function tooMany(op: string, field: string, count: number, max: number, per: string, note = '', advice = ''): VnicError {
+  return new VnicError({ errno: E2BIG, op, field, summary: `${field}: ${count} given${note}; one ${per} takes at most ${max}${advice}` });
 }
 
 /** Names the link or namespace concerned on an error that does not say yet. */

@@ -2,7 +2,7 @@
 import { randomInt } from 'crypto';
 import { constants } from 'os';
 
-import { VnicError, invalid, withTarget } from './errors';
+import { VnicError, invalid, tooMany, withTarget } from './errors';
 import type { Requester } from './engine';
 import { kindCodec, kindSetKeys, knownKinds } from './kinds';
 import type { KindAddOptions, KindCodec, KindContext, KindSetOptions } from './kinds';
@@ -34,7 +34,7 @@ export interface LinkListFilter {
   up?: boolean;
 }
 
-const { E2BIG, ENODEV, EOPNOTSUPP } = constants.errno;
+const { ENODEV, EOPNOTSUPP } = constants.errno;
 
 const COMMON_ADD_KEYS = ['kind', 'name', 'link', 'address', 'mtu', 'txqueuelen', 'alias', 'up', 'promisc',
   'allmulticast', 'master', 'netns', 'group'] as const;
@@ -289,7 +289,7 @@ export class LinkApi {
     const op = 'link.delMany';
     if (!Array.isArray(refs)) throw invalid(op, 'links', 'expected an array of names or indexes');
     if (refs.length > MAX_DELMANY_LINKS) {
-      throw new VnicError({ errno: E2BIG, op, field: 'links', summary: `links: ${refs.length} given; one delMany takes at most ${MAX_DELMANY_LINKS} (the kernel holds its rtnl lock for the whole batch): split the set` });
+      throw tooMany(op, 'links', refs.length, MAX_DELMANY_LINKS, 'delMany', '', ' (the kernel holds its rtnl lock for the whole batch): split the set');
     }
     refs.forEach((ref, i) => checkLinkRef(op, `links[${i}]`, ref));
     if (refs.length === 0) return { deleted: [], missing: [] };
@@ -339,7 +339,7 @@ export class LinkApi {
       const extMask = RTEXT_FILTER_VF | (options.stats === false ? RTEXT_FILTER_SKIP_STATS : 0);
       // nameLinks: the addon looks the parent and master up by index as the
       // reply arrives and names them in the link (linkName, masterName).
-      spec = typeof ref === 'number' ? { index: ref, extMask, nameLinks: true } : { name: ref, extMask, nameLinks: true };
+      spec = Object.assign(refSpec(ref), { extMask, nameLinks: true });
     } catch (error) {
       return Promise.reject(error);
     }
