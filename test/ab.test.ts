@@ -1,15 +1,15 @@
 // bench:ab, the in-process comparison of two builds: its statistics, and its
 // child timing two builds (here the same one twice) in alternating blocks.
 import { execFileSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 
-import { median, pairedSummary } from '../bench/ab/stats';
+import { pairedSummary } from '../bench/ab/stats';
+import { median } from '../bench/core/stats';
 import type { AbConfig, AbResult } from '../bench/ab/types';
+import { ROOT, builtDist } from './helpers/dist';
 import { Sandbox } from './helpers/sandbox';
 
-const root = path.resolve(__dirname, '..');
-const dist = path.join(root, 'dist');
+const dist = path.join(ROOT, 'dist');
 
 test('median: odd and even counts, empty', () => {
   expect(median([3, 1, 2])).toBe(2);
@@ -33,9 +33,7 @@ test('paired summary: the rounds\' differences, a deterministic interval around 
 describe('the child', () => {
   let sb: Sandbox;
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(dist, 'bench', 'ab', 'child.js'))) {
-      execFileSync('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'pipe' });
-    }
+    builtDist('bench', 'ab', 'child.js');
     sb = await Sandbox.create('ab');
     const nl = await sb.handle('ab');
     const p0 = await nl.link.add({ name: 'p0', kind: 'veth', peer: { name: 'p1' } });

@@ -11,7 +11,9 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { parseResult } from '../core/exec';
 import { Fixture, onSignals, removeAll } from '../core/fixture';
+import { fmt } from '../core/stats';
 import { AbConfig, AbOp, AbResult, OPS_PER_BLOCK } from './types';
 import { pairedSummary } from './stats';
 
@@ -86,15 +88,13 @@ async function compare(op: AbOp, options: Options, refDist: string): Promise<AbR
     };
     const out = execFileSync('ip', ['netns', 'exec', fixture.info.ns, process.execPath, CHILD, JSON.stringify(config)],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 });
-    const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-    if (!line) throw new Error(`${op}: the child printed no RESULT`);
-    return JSON.parse(line.slice('RESULT '.length)) as AbResult;
+    const result = parseResult(out);
+    if (!result) throw new Error(`${op}: the child printed no RESULT`);
+    return result as unknown as AbResult;
   } finally {
     await fixture.destroy();
   }
 }
-
-const fmt = (us: number): string => (Math.abs(us) >= 100 ? us.toFixed(0) : us.toFixed(2));
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));

@@ -2,6 +2,7 @@
 // holds one block of each, run back to back, so the machine's drift (which on
 // the development VM moves a figure by 20–40 % between runs minutes apart)
 // hits both alike and cancels in the round's difference.
+import { median } from '../core/stats';
 
 /** µs per operation of each build in each round, and what the rounds say together. */
 export interface PairedSummary {
@@ -15,13 +16,6 @@ export interface PairedSummary {
   ciHigh: number;
   /** Rounds in which this build was faster. */
   thisFaster: number;
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** A small deterministic generator (mulberry32): the interval must not change from one report to the next. */
