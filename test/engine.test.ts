@@ -7,6 +7,7 @@ import * as path from 'path';
 
 import { open } from '../lib';
 import { Requester, openRequester } from '../lib/engine';
+import { builtDist } from './helpers/dist';
 import { Sandbox, tracedEnv } from './helpers/sandbox';
 
 let sb: Sandbox;
@@ -220,8 +221,7 @@ describe('answering at once', () => {
 
   const strace = ['/usr/bin/strace', '/bin/strace'].find((p) => fs.existsSync(p));
   (strace ? test : test.skip)('requests made in one tick leave in one sendmsg (strace)', () => {
-    const dist = path.join(__dirname, '..', 'dist', 'lib', 'index.js');
-    if (!fs.existsSync(dist)) execFileSync('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json'], { cwd: path.join(__dirname, '..'), stdio: 'pipe' });
+    const dist = builtDist('lib', 'index.js');
     const script = `const { open } = require(${JSON.stringify(dist)});
       (async () => {
         const nl = await open({ netns: ${JSON.stringify(sb.ns('eng'))} });

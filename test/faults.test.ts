@@ -9,10 +9,10 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { VnicError, netns, open } from 'vnic';
+import { builtDist } from './helpers/dist';
 import { Sandbox, uniqueNs } from './helpers/sandbox';
 
-const root = path.resolve(__dirname, '..');
-const dist = path.join(root, 'dist', 'lib', 'index.js');
+let dist: string;
 let sb: Sandbox;
 let tmp: string;
 
@@ -34,7 +34,7 @@ function runChild(file: string, args: string[] = [], prefix: string[] = []): { s
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(dist)) execFileSync('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'pipe' });
+  dist = builtDist('lib', 'index.js');
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vnic-faults-'));
   sb = await Sandbox.create('flt');
 });

@@ -13,17 +13,17 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { netns } from 'vnic';
+import { builtDist } from './helpers/dist';
 import { tracedEnv, uniqueNs } from './helpers/sandbox';
 
-const root = path.resolve(__dirname, '..');
-const dist = path.join(root, 'dist', 'lib', 'index.js');
+let dist: string;
 const KEY = '8badf00d5ec12e7c0ffee5ec12e7f00d';
 const KEY_PREFIX = KEY.slice(0, 12);
 let tmp: string;
 let child: string;
 
 beforeAll(() => {
-  if (!fs.existsSync(dist)) execFileSync('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'pipe' });
+  dist = builtDist('lib', 'index.js');
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vnic-secrets-'));
   child = path.join(tmp, 'workload.js');
   fs.writeFileSync(child, `'use strict';
