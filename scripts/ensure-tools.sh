@@ -4,8 +4,12 @@
 #   bash scripts/ensure-tools.sh                 clang, cmake and clang's libFuzzer / sanitizer runtimes
 #   bash scripts/ensure-tools.sh valgrind        valgrind (only)
 #   bash scripts/ensure-tools.sh strace          strace (only): test/secrets.test.ts traces what the library writes
+#   bash scripts/ensure-tools.sh cni             the CNI tests' and bench:cni's peers: the reference plugins
+#                                                (containernetworking-plugins) and a real runtime, podman with
+#                                                runc, on a busybox-static image (static: the image has no libc)
 #   bash scripts/ensure-tools.sh fuzz valgrind   several
-# Called by `npm test` (strace), scripts/fuzz.sh and scripts/soak-valgrind.sh.
+# Called by `npm test` (strace, cni), `npm run bench:cni` and `npm run test:asan` (cni), scripts/fuzz.sh and
+# scripts/soak-valgrind.sh.
 set -euo pipefail
 say() { printf 'vnic: %s\n' "$*" >&2; }
 
@@ -40,6 +44,16 @@ for tool in "$@"; do
       if ! command -v "$tool" >/dev/null 2>&1; then
         say "installing $tool (apt)"
         apt_install "$tool"
+      fi ;;
+    cni)
+      missing=()
+      [ -x /usr/lib/cni/macvlan ] || missing+=(containernetworking-plugins)
+      command -v podman >/dev/null 2>&1 || missing+=(podman)
+      command -v runc >/dev/null 2>&1 || missing+=(runc)
+      dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+      if [ ${#missing[@]} -gt 0 ]; then
+        say "installing ${missing[*]} (apt; the CNI tests compare with the reference plugin under podman)"
+        apt_install "${missing[@]}"
       fi ;;
     *) say "ensure-tools.sh: unknown tool '$tool'"; exit 2 ;;
   esac

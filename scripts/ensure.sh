@@ -18,19 +18,6 @@ if ! command -v ip >/dev/null 2>&1; then
   apt-get update -qq >/dev/null && apt-get install -y -qq iproute2 >/dev/null
 fi
 
-# The CNI tests run the reference plugins (containernetworking-plugins) beside
-# vnic-cni, and a real runtime: podman with runc, on a busybox-static image.
-cni_missing=()
-[ -x /usr/lib/cni/macvlan ] || cni_missing+=(containernetworking-plugins)
-command -v podman >/dev/null 2>&1 || cni_missing+=(podman)
-command -v runc >/dev/null 2>&1 || cni_missing+=(runc)
-dpkg -s busybox-static >/dev/null 2>&1 || cni_missing+=(busybox-static)  # static: the image has no libc
-if [ ${#cni_missing[@]} -gt 0 ]; then
-  say "installing ${cni_missing[*]} (apt; the CNI tests compare with the reference plugin under podman)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${cni_missing[@]}" >/dev/null
-fi
-
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing node modules (npm ci)"
   npm ci --ignore-scripts --no-audit --no-fund >/dev/null

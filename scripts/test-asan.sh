@@ -21,6 +21,7 @@ tree=build/asan/tree
 say() { printf 'vnic asan: %s\n' "$*" >&2; }
 
 bash scripts/ensure.sh
+bash scripts/ensure-tools.sh cni  # the CNI suites run here too
 libasan=$(gcc -print-file-name=libasan.so)
 [ -f "$libasan" ] || { say "libasan not found (apt-get install gcc)"; exit 1; }
 

@@ -4,7 +4,7 @@
 // (node on main.js), on the same configuration; then what a network costs a
 // podman container's start, for the reference plugin and for vnic-cni.
 //
-//   npm run bench:cni          (= bash scripts/ensure.sh && node dist/bench/cni/run.js)
+//   npm run bench:cni          (= scripts/ensure.sh, scripts/ensure-tools.sh cni, node dist/bench/cni/run.js)
 //   node dist/bench/cni/run.js [--pairs 30] [--podman-runs 25] [--no-podman] [--verbose]
 //
 // Root. ADD / DEL: a "host" namespace holds the master (a veth end) and one
