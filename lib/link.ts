@@ -12,7 +12,7 @@ import {
   checkBool, checkInt, checkKnownKeys, checkLinkName, checkLinkRef, checkMtu, checkString, checkUnicastMac,
 } from './validate';
 import { AF_PACKET, IFF_ALLMULTI, IFF_PROMISC, IFF_UP, RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_VF } from './constants';
-import { MAX_DELMANY_LINKS } from './limits';
+import { MAX_ALIAS_BYTES, MAX_DELMANY_LINKS } from './limits';
 
 /** What add() takes: the common options and those of the kind (lib/kinds/). */
 export type LinkAddOptions = KindAddOptions;
@@ -132,7 +132,7 @@ function commonSpec(op: string, options: Record<string, unknown>, spec: Record<s
   if (options.address !== undefined) spec.address = checkUnicastMac(op, 'address', options.address);
   if (options.mtu !== undefined) spec.mtu = checkMtu(op, 'mtu', options.mtu);
   if (options.txqueuelen !== undefined) spec.txqueuelen = checkInt(op, 'txqueuelen', options.txqueuelen, 0, 0xffffffff);
-  if (options.alias !== undefined) spec.alias = checkString(op, 'alias', options.alias, 255);
+  if (options.alias !== undefined) spec.alias = checkString(op, 'alias', options.alias, MAX_ALIAS_BYTES);
   if (options.group !== undefined) spec.group = checkInt(op, 'group', options.group, 0, 0xffffffff);
   return spec;
 }

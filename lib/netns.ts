@@ -6,6 +6,7 @@ import { constants as os } from 'os';
 import * as path from 'path';
 
 import { VnicError, invalid } from './errors';
+import { MAX_NETNS_NAME_BYTES } from './limits';
 import { native } from './native';
 
 /** A network namespace: a name under /run/netns, an absolute path, a process, or an open fd. */
@@ -14,8 +15,8 @@ export type NetnsTarget = string | { pid: number } | { fd: number };
 export const NETNS_RUN_DIR = '/run/netns';
 
 function checkNetnsName(op: string, name: unknown): string {
-  if (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name) > 255) {
-    throw invalid(op, 'name', 'a namespace name is a non-empty string of at most 255 bytes');
+  if (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name) > MAX_NETNS_NAME_BYTES) {
+    throw invalid(op, 'name', `a namespace name is a non-empty string of at most ${MAX_NETNS_NAME_BYTES} bytes`);
   }
   if (name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
     throw invalid(op, 'name', `'${name}' is not a valid namespace name (no '/', '.' or '..')`);

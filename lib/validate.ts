@@ -1,19 +1,18 @@
 // Input checks, done once, before anything reaches the kernel. Each names the
 // option it refuses.
 import { invalid } from './errors';
+import { MAX_LINK_NAME_BYTES } from './limits';
 
 /** A link named by its name or its ifindex. */
 export type LinkRef = string | number;
-
-const IFNAMSIZ = 16;
 
 /** Interface names as the kernel accepts them: 1–15 bytes, no '/', ':' or whitespace. */
 export function checkLinkName(op: string, field: string, name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) {
     throw invalid(op, field, 'must be a non-empty string');
   }
-  if (Buffer.byteLength(name) >= IFNAMSIZ) {
-    throw invalid(op, field, `'${name}' is ${Buffer.byteLength(name)} bytes; interface names hold at most 15`);
+  if (Buffer.byteLength(name) > MAX_LINK_NAME_BYTES) {
+    throw invalid(op, field, `'${name}' is ${Buffer.byteLength(name)} bytes; interface names hold at most ${MAX_LINK_NAME_BYTES}`);
   }
   if (name === '.' || name === '..' || /[/:\s\0]/.test(name)) {
     throw invalid(op, field, `'${name}' is not a valid interface name (no '/', ':', whitespace, '.' or '..')`);

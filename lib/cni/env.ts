@@ -1,6 +1,7 @@
 // The CNI_* environment of one call: which variables each command needs, how
 // each is validated (as the spec's reference library does), and CNI_ARGS.
 // Every refusal is code 4 and names the variable.
+import { MAX_LINK_NAME_BYTES } from '../limits';
 import { CNI_ERROR, CniError } from './errors';
 
 export const CNI_COMMANDS = ['ADD', 'DEL', 'CHECK', 'VERSION', 'STATUS', 'GC'] as const;
@@ -72,8 +73,8 @@ export function commandOf(env: Record<string, string | undefined>): CniCommand {
 /** Interface names as the kernel (and the reference library) accept them. */
 export function checkIfname(name: string): void {
   const bytes = Buffer.byteLength(name);
-  if (bytes > 15) {
-    throw envError(`CNI_IFNAME '${name}' is too long: ${bytes} bytes, interface names hold at most 15`);
+  if (bytes > MAX_LINK_NAME_BYTES) {
+    throw envError(`CNI_IFNAME '${name}' is too long: ${bytes} bytes, interface names hold at most ${MAX_LINK_NAME_BYTES}`);
   }
   if (name === '.' || name === '..') throw envError(`CNI_IFNAME '${name}' is not a valid interface name`);
   if (/[/:\s]/u.test(name) || name.includes('\0')) {
