@@ -269,7 +269,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
       }
-      // Stop accepting; node removes the socket file when the server closes.
+      // Stop accepting. libuv removes the socket file as the server closes, before
+      // its fd: unlinking again after would remove the socket of a vnicd that
+      // started meanwhile.
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       // A connection that has sent nothing yet holds no call: drop it rather than wait for its timeout.
       for (const [socket, parser] of connections) {
@@ -278,7 +280,6 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> 
       while (inFlight.size > 0) await Promise.all([...inFlight]);
       await serverClosed;
       context.close();
-      await fsp.unlink(socketPath).catch(() => undefined);
       markClosed();
     })();
     return closing;

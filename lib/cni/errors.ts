@@ -50,11 +50,6 @@ export class CniError extends Error {
   toJSON(): CniErrorJson {
     return this.details ? { code: this.code, msg: this.msg, details: this.details } : { code: this.code, msg: this.msg };
   }
-
-  /** A copy with more said in details (what was undone, which namespace). */
-  withDetails(more: string): CniError {
-    return new CniError(this.code, this.msg, this.details ? `${this.details}; ${more}` : more);
-  }
 }
 
 /** Any failure as a CniError: ours pass through, anything else is code 999 with its message. */

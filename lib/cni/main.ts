@@ -4,7 +4,7 @@
 // (and as the vnic-cni client falls back to when no daemon listens).
 // VERSION is answered from version.ts alone: the addon and the rest of the
 // plugin are loaded only for the other commands.
-import { VERSION_RESULT } from './version';
+import { SUPPORTED_VERSIONS, VERSION_RESULT } from './version';
 
 function readStdin(): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   }
   if (!process.env.CNI_COMMAND) {
     process.stderr.write('vnic-cni: a CNI plugin (macvlan); run by a container runtime with CNI_COMMAND set. '
-      + `CNI protocol versions supported: ${(JSON.parse(VERSION_RESULT) as { supportedVersions: string[] }).supportedVersions.join(', ')}\n`);
+      + `CNI protocol versions supported: ${SUPPORTED_VERSIONS.join(', ')}\n`);
   }
   // Without a command there is nothing to read stdin for (it may be a terminal).
   const stdin = process.env.CNI_COMMAND ? await readStdin() : '';
