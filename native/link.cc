@@ -209,14 +209,6 @@ void DecodeKindData(ValueWriter& out, const AttrTable& info, const AttrTable& li
 // without a name maps to nullopt, as the last of an index wins.
 using LinkNames = std::unordered_map<int64_t, std::optional<std::string_view>>;
 
-std::string_view NameIn(const AttrTable& attrs) {
-  const uint8_t* bytes;
-  size_t len;
-  if (!attrs.Bytes(IFLA_IFNAME, &bytes, &len)) return {};
-  const char* text = reinterpret_cast<const char*>(bytes);
-  return {text, strnlen(text, len)};
-}
-
 void DecodeLinkNamed(ValueWriter& out, const nlmsghdr* nlh, const LinkNames* names) {
   const auto* ifi = FamilyHeader<ifinfomsg>(nlh);
   if (ifi == nullptr) return out.Null(nullptr);
@@ -228,7 +220,8 @@ void DecodeLinkNamed(ValueWriter& out, const nlmsghdr* nlh, const LinkNames* nam
   out.BeginObject(nullptr);
   out.Number("index", ifi->ifi_index);
   std::string text;
-  if (attrs.Has(IFLA_IFNAME)) out.String("name", NameIn(attrs));
+  std::string_view name;
+  if (attrs.Str(IFLA_IFNAME, &name)) out.String("name", name);
   // Always present, third: null for devices without a kind (lo, physical NICs).
   if (has_kind) {
     out.String("kind", kind);
@@ -324,7 +317,8 @@ void DecodeLinksNamed(ValueWriter& out, const char* data, size_t len, const char
     const auto* ifi = FamilyHeader<ifinfomsg>(nlh);
     if (ifi == nullptr) return;
     AttrTable attrs = AttrsAfterHeader<ifinfomsg>(nlh, IFLA_IFNAME);
-    names[ifi->ifi_index] = attrs.Has(IFLA_IFNAME) ? std::optional<std::string_view>(NameIn(attrs)) : std::nullopt;
+    std::string_view name;
+    names[ifi->ifi_index] = attrs.Str(IFLA_IFNAME, &name) ? std::optional<std::string_view>(name) : std::nullopt;
   });
   out.BeginArray(nullptr);
   ForEachMessage(data, len, [&](const nlmsghdr* nlh) {

@@ -68,11 +68,6 @@ AttrTable::AttrTable(const nlattr* attr, uint16_t maxType) {
   if (attr != nullptr) Parse(mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr));
 }
 
-AttrTable::AttrTable(const AttrTable& other) : size_(other.size_), heap_(other.heap_) {
-  table_ = heap_.empty() ? inline_ : heap_.data();
-  if (heap_.empty()) std::copy(other.inline_, other.inline_ + size_, inline_);
-}
-
 void AttrTable::Init(uint16_t maxType) {
   size_ = maxType + 1u;
   if (size_ <= kInline) {
@@ -98,11 +93,18 @@ bool AttrTable::Fixed(uint16_t type, void* out, size_t size) const {
   return true;
 }
 
-bool AttrTable::Str(uint16_t type, std::string* out) const {
+bool AttrTable::Str(uint16_t type, std::string_view* out) const {
   const nlattr* attr = Get(type);
   if (attr == nullptr) return false;
   const char* text = static_cast<const char*>(mnl_attr_get_payload(attr));
-  out->assign(text, strnlen(text, mnl_attr_get_payload_len(attr)));
+  *out = std::string_view(text, strnlen(text, mnl_attr_get_payload_len(attr)));
+  return true;
+}
+
+bool AttrTable::Str(uint16_t type, std::string* out) const {
+  std::string_view text;
+  if (!Str(type, &text)) return false;
+  out->assign(text);
   return true;
 }
 

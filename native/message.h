@@ -71,7 +71,8 @@ class AttrTable {
   AttrTable(const void* payload, size_t len, uint16_t maxType);
   // The attributes nested in `attr` (a null attr gives an empty table).
   AttrTable(const nlattr* attr, uint16_t maxType);
-  AttrTable(const AttrTable& other);
+  // Not copied: table_ may point into the object itself.
+  AttrTable(const AttrTable&) = delete;
   AttrTable& operator=(const AttrTable&) = delete;
 
   const nlattr* Get(uint16_t type) const {
@@ -85,6 +86,8 @@ class AttrTable {
   bool U64(uint16_t type, uint64_t* out) const { return Fixed(type, out, sizeof *out); }
   // A string attribute, cut at its first NUL or at the payload's end.
   bool Str(uint16_t type, std::string* out) const;
+  // The same, as a view into the message.
+  bool Str(uint16_t type, std::string_view* out) const;
   // The raw payload.
   bool Bytes(uint16_t type, const uint8_t** data, size_t* len) const;
 
