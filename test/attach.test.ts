@@ -5,7 +5,7 @@ import { attachStrategy } from '../lib/attach';
 import { native } from '../lib/native';
 import type { Handle } from 'vnic';
 
-import { Sandbox, ip, ipJson, uniqueNs } from './helpers/sandbox';
+import { Sandbox, ip, ipJson, linkNames, uniqueNs } from './helpers/sandbox';
 
 let sb: Sandbox;
 let host: Handle;
@@ -57,7 +57,7 @@ test('attach creates eth0 inside, addressed, routed and up; detach removes it; b
   expect(await host.detach({ netns: sb.ns('ctr'), ifname: 'eth0' })).toBe(true);
   expect(await host.detach({ netns: sb.ns('ctr'), ifname: 'eth0' })).toBe(false);
   expect(await host.detach({ netns: 'vt-no-such-namespace' })).toBe(false);
-  expect(ipJson(sb.ns('ctr'), 'link', 'show').map((l: { ifname: string }) => l.ifname)).toEqual(['lo']);
+  expect(linkNames(sb.ns('ctr'))).toEqual(['lo']);
 });
 
 // Every path on this one kernel: created from here and named in the create
@@ -212,7 +212,7 @@ test('attach and detach 200 containers', async () => {
     expect(sample.addr_info[0].local).toBe('10.1.0.138');
     const removed = await Promise.all(names.map((name) => host.detach({ netns: name })));
     expect(removed.every(Boolean)).toBe(true);
-    expect(ipJson(names[137], 'link', 'show').map((l: { ifname: string }) => l.ifname)).toEqual(['lo']);
+    expect(linkNames(names[137])).toEqual(['lo']);
   } finally {
     for (const name of names) if (netns.exists(name)) await netns.del(name);
   }
@@ -226,7 +226,7 @@ test('attachMany is all or nothing', async () => {
       { netns: names[0], link: 'p0', addresses: ['10.2.0.1/24'] },
       { netns: names[1], link: 'p0', addresses: ['10.2.0.2/24', '10.2.0.2/24'] },
     ])).rejects.toMatchObject({ code: 'EEXIST' });
-    for (const name of names) expect(ipJson(name, 'link', 'show').map((l: { ifname: string }) => l.ifname)).toEqual(['lo']);
+    for (const name of names) expect(linkNames(name)).toEqual(['lo']);
   } finally {
     for (const name of names) await netns.del(name);
   }
@@ -240,7 +240,7 @@ test('a namespace deleted and made again under the same name is found afresh', a
   await netns.add(name);
   try {
     await host.attach({ netns: name, link: 'p0' });
-    expect(ipJson(name, 'link', 'show').map((l: { ifname: string }) => l.ifname)).toEqual(['lo', 'eth0']);
+    expect(linkNames(name)).toEqual(['lo', 'eth0']);
   } finally {
     await netns.del(name);
   }

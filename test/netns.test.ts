@@ -1,7 +1,7 @@
 // Named namespaces (ip netns add / del / list) and handles bound to one.
 import { netns, open } from 'vnic';
 
-import { Sandbox, ipJson, uniqueNs } from './helpers/sandbox';
+import { Sandbox, ipJson, linkNames, uniqueNs } from './helpers/sandbox';
 
 let sb: Sandbox;
 
@@ -20,7 +20,7 @@ test('add, list, exists, del behave like ip netns', async () => {
     expect(await netns.list()).toContain(name);
     expect(netns.exists(name)).toBe(true);
     // ip sees it and can work inside it.
-    expect(ipJson(name, 'link', 'show').map((l: { ifname: string }) => l.ifname)).toEqual(['lo']);
+    expect(linkNames(name)).toEqual(['lo']);
     await expect(netns.add(name)).rejects.toMatchObject({ code: 'EEXIST', op: 'netns.add' });
   } finally {
     await netns.del(name);

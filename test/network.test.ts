@@ -21,7 +21,7 @@ import { main } from '../lib/cli/main';
 import { HostLocalStore, IpamError } from '../lib/ipam';
 import { Networks } from '../lib/network';
 import type { NetworkCreateOptions, NetworkDefinition, NetworkEndpoint, NetworkInspection } from '../lib/network';
-import { Sandbox, ip, ipJson } from './helpers/sandbox';
+import { Sandbox, ip, ipJson, linkNames } from './helpers/sandbox';
 
 type Json = Record<string, unknown>;
 
@@ -66,10 +66,6 @@ function kernelView(ns: string, ifname = 'eth0'): { addresses: string[]; gateway
   };
 }
 
-function links(ns: string): string[] {
-  return ipJson<Array<{ ifname: string }>>(ns, 'link', 'show').map((l) => l.ifname);
-}
-
 describe('Networks: the seeds\' docker example', () => {
   let networks: Networks;
   let dir: string;
@@ -110,7 +106,7 @@ describe('Networks: the seeds\' docker example', () => {
     const taken = await refusal(networks.connect('mac1', sb.ns('c3'), { ip: '192.168.8.10', ifname: 'eth1' }));
     expect(taken).toBeInstanceOf(IpamError);
     expect(taken.message).toContain(sb.ns('c1'));
-    expect(links(sb.ns('c3'))).toEqual(['lo', 'eth0']);
+    expect(linkNames(sb.ns('c3'))).toEqual(['lo', 'eth0']);
   });
 
   test('inspect lists the endpoints; remove is refused while they are connected', async () => {
@@ -127,7 +123,7 @@ describe('Networks: the seeds\' docker example', () => {
     const store = new HostLocalStore('mac1', { type: 'host-local', subnet: '192.168.8.0/24', dataDir: path.join(dir, 'ipam') });
     expect(await store.held(sb.ns('c1'), 'eth0')).toEqual(['192.168.8.10']);
     expect(await networks.disconnect('mac1', sb.ns('c1'))).toBe(true);
-    expect(links(sb.ns('c1'))).toEqual(['lo']);
+    expect(linkNames(sb.ns('c1'))).toEqual(['lo']);
     expect(await store.held(sb.ns('c1'), 'eth0')).toEqual([]);
     expect(await networks.disconnect('mac1', sb.ns('c1'))).toBe(false);
     expect(await reaches(sb.ns('c2'), { netns: sb.ns('c3'), address: '192.168.8.12' })).toBe(true);
@@ -141,7 +137,7 @@ describe('Networks: the seeds\' docker example', () => {
     expect(await networks.list()).toEqual([]);
     expect((await refusal(networks.remove('mac1'))) as VnicError).toMatchObject({ code: 'ENOENT' });
     expect((await refusal(networks.connect('mac1', sb.ns('c1')))) as VnicError).toMatchObject({ code: 'ENOENT' });
-    for (const role of ['c1', 'c2', 'c3']) expect(links(sb.ns(role))).toEqual(['lo']);
+    for (const role of ['c1', 'c2', 'c3']) expect(linkNames(sb.ns(role))).toEqual(['lo']);
   });
 });
 
@@ -182,7 +178,7 @@ describe('Networks: options, ranges, all or nothing', () => {
     expect(got).toEqual(['10.60.0.128/24', '10.60.0.131/24', '10.60.0.132/24', '10.60.0.133/24', '10.60.0.134/24', '10.60.0.135/24']);
     const exhausted = await refusal(networks.connect('ranged', sb.ns('c1'), { ifname: 'eth9', containerId: 'ctr-a' }));
     expect(exhausted).toMatchObject({ code: 'exhausted' });
-    expect(links(sb.ns('c1'))).not.toContain('eth9');
+    expect(linkNames(sb.ns('c1'))).not.toContain('eth9');
     // Outside the ip range (even inside the subnet): refused, as the shared host-local IPAM has no range there.
     expect(await refusal(networks.connect('ranged', sb.ns('c2'), { ip: '10.60.0.20' }))).toMatchObject({ code: 'requested-unavailable' });
     const [eth0] = ipJson(sb.ns('c1'), '-d', 'link', 'show', 'dev', 'eth0');
@@ -191,7 +187,7 @@ describe('Networks: options, ranges, all or nothing', () => {
     // One default route, through the first interface, as Docker gives a container one.
     expect(ipJson(sb.ns('c1'), 'route', 'show', 'default')).toEqual([expect.objectContaining({ dev: 'eth0' })]);
     for (let i = 0; i < 6; i++) expect(await networks.disconnect('ranged', sb.ns('c1'), { ifname: `eth${i}` })).toBe(true);
-    expect(links(sb.ns('c1'))).toEqual(['lo']);
+    expect(linkNames(sb.ns('c1'))).toEqual(['lo']);
     await networks.remove('ranged');
     networks.close();
   });
@@ -207,7 +203,7 @@ describe('Networks: options, ranges, all or nothing', () => {
     const store = new HostLocalStore('strict', { type: 'host-local', subnet: '10.61.0.0/24', dataDir: path.join(dir, 'ipam') });
     expect(await store.list()).toEqual([]);
     expect((await networks.inspect('strict')).endpoints).toEqual([]);
-    expect(links(sb.ns('c3')).sort()).toEqual(['eth0', 'lo', 'peer0']);
+    expect(linkNames(sb.ns('c3')).sort()).toEqual(['eth0', 'lo', 'peer0']);
     await c3.link.del('eth0');
     expect((await refusal(networks.connect('strict', 'vt-no-such-namespace'))) as VnicError).toMatchObject({ code: 'ENOENT' });
     expect(await store.list()).toEqual([]);
@@ -239,7 +235,7 @@ describe('Networks: options, ranges, all or nothing', () => {
     expect(kernelView(sb.ns('c2')).addresses).toEqual([other.address]);
     await networks.remove('halfway');
     expect(await networks.disconnect('other', sb.ns('c2'))).toBe(true);
-    expect(links(sb.ns('c2'))).toEqual(['lo']);
+    expect(linkNames(sb.ns('c2'))).toEqual(['lo']);
     await networks.remove('other');
     networks.close();
   });
@@ -339,8 +335,8 @@ describe('vnic network', () => {
     expect(await vnic(['network', 'disconnect', 'mcv', sb.ns('c1'), ...at()])).toEqual({ code: 0, out: '', err: '' });
     expect(await vnic(['network', 'disconnect', 'mcv', sb.ns('c1'), ...at()])).toEqual({ code: 0, out: '', err: '' });
     expect(await vnic(['network', 'disconnect', '--ifname=eth0', 'mcv', sb.ns('c2'), ...at()])).toEqual({ code: 0, out: '', err: '' });
-    expect(links(sb.ns('c1'))).toEqual(['lo']);
-    expect(links(sb.ns('c2'))).toEqual(['lo']);
+    expect(linkNames(sb.ns('c1'))).toEqual(['lo']);
+    expect(linkNames(sb.ns('c2'))).toEqual(['lo']);
     expect(await vnic(['network', 'rm', 'mcv', ...at()])).toEqual({ code: 0, out: 'mcv\n', err: '' });
     expect(await vnic(['-j', 'network', 'ls', ...at()])).toEqual({ code: 0, out: '[]\n', err: '' });
   });

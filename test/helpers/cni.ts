@@ -14,7 +14,7 @@ import { netns } from 'vnic';
 
 import { CniContext, runCni } from '../../lib/cni/plugin';
 import type { CniOutcome } from '../../lib/cni/plugin';
-import { Sandbox, ip, ipJson, sanitizerEnv, uniqueNs } from './sandbox';
+import { Sandbox, ip, ipJson, linkNames, sanitizerEnv, uniqueNs } from './sandbox';
 
 export const REFERENCE_DIR = '/usr/lib/cni';
 export const MAIN_JS = path.join(__dirname, '..', '..', 'dist', 'lib', 'cni', 'main.js');
@@ -225,10 +225,8 @@ export function txqlen(ns: string, ifname = 'eth0'): number {
   return ipJson(ns, 'link', 'show', 'dev', ifname)[0]?.txqlen ?? 0;
 }
 
-/** Link names in a namespace. */
-export function linkNames(ns: string): string[] {
-  return ipJson(ns, 'link', 'show').map((l: { ifname: string }) => l.ifname);
-}
+/** Link names in a namespace (test/helpers/sandbox.ts). */
+export { linkNames };
 
 /** The host-local state directory of a network, as { file: content }. */
 export function ipamFiles(dataDir: string, network: string): Record<string, string> {

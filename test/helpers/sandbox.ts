@@ -63,6 +63,11 @@ export function ipJson<T = any>(ns: string, ...args: string[]): T {
   return JSON.parse(execFileSync('ip', ['-n', ns, '-j', ...args], { encoding: 'utf8' }) || '[]') as T;
 }
 
+/** The names of the links in a namespace, as `ip` lists them. */
+export function linkNames(ns: string): string[] {
+  return ipJson<Array<{ ifname: string }>>(ns, 'link', 'show').map((l) => l.ifname);
+}
+
 /** `ip -n NS ARGS…`, for setting up what a test does not test. */
 export function ip(ns: string, ...args: string[]): void {
   execFileSync('ip', ['-n', ns, ...args], { stdio: 'pipe' });
